@@ -1,0 +1,60 @@
+"""The ``tariffscope`` command: a typer app whose command groups live in private modules.
+
+Errors from the library (:class:`~tariffscope.errors.TariffscopeError`) become one clear line on
+standard error and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from tariffscope.cli._common import err_console
+from tariffscope.errors import TariffscopeError
+
+app = typer.Typer(
+    name="tariffscope",
+    help="Tariff policy turned into numbers: duty by layer, effective rates, scenarios, trade impacts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.command("version")
+def version_command() -> None:
+    """Print the tariffscope version."""
+    from tariffscope import __version__
+
+    typer.echo(__version__)
+
+
+def _register() -> None:
+    # Each module adds its commands to ``app``; imported here so ``--help`` lists all of them.
+    from tariffscope.cli import _economics, _rates
+
+    _rates.register(app)
+    _economics.register(app)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code (used by the console script and tests)."""
+    try:
+        app(args=argv, standalone_mode=True)
+    except SystemExit as exc:  # typer/click exit
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    except TariffscopeError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        return 2
+    except KeyboardInterrupt:
+        err_console.print("[bold red]interrupted[/]")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
