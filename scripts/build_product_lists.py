@@ -357,7 +357,7 @@ def build(shared: Path, verbose: bool = False) -> list[ProductList]:
     # Steel articles (9903.80.01 to 2025-03-11; 9903.81.87 from 2025-03-12; 9903.82.02 from 2026-04-06).
     sa = ProductList(
         "s232_steel_articles",
-        "HTSUS ch. 99 2026 Rev. 6, US note 16(c)(iii) 'Articles of steel' (the 9703/9705 definition: "
+        "HTSUS ch. 99 2026 Rev. 6, US note 16(c)(iii) 'Articles of steel' (the Proclamation 9705 definition: "
         "7206.10-7216.50, 7216.99-7301.10, 7302.10, 7302.40-7302.90, 7304.10-7306.90). Headings "
         "9903.80.01 (to 2025-03-11), 9903.81.87 (2025-03-12 to 2026-04-05), 9903.82.02 (from 2026-04-06).",
         caveat="Rev. 6 prints only the 2026 note 16; the 2025 note 16(j) list is the same product "
@@ -601,9 +601,17 @@ def build(shared: Path, verbose: bool = False) -> list[ProductList]:
         "9903.01.32), 10-digit; the one 12-digit row is cut to its 10-digit duplicate.",
         caveat="The shared file covers about 2,250 8-digit subheadings, twice the 1,089 that note "
         "2(v)(iii)(a) of Rev. 6 lists: it is a union over the amendments of Annex II, without dates. "
-        "A row exempt at one date may not be exempt at another.",
+        "A row exempt at one date may not be exempt at another. Rows that are steel or aluminum "
+        "derivatives (s232_steel_derivatives, s232_aluminum_derivatives) are left out: Annex II lists "
+        "them because they are Section 232 goods, and US note 2(v)(vi)-(ix) charges the reciprocal duty "
+        "on their non-metal content, which the engine does through the measures' metal_remainder rule.",
     )
-    ie.add(read_column(shared / "ieepa_exempt_products.csv", "hts10"), "")
+    derivative_prefixes = [r.prefix for r in (*sd.rows, *ad.rows)]
+    ie.add(
+        [c for c in read_column(shared / "ieepa_exempt_products.csv", "hts10")
+         if not covered(normalise(c), derivative_prefixes)],
+        "",
+    )
     lists.append(ie)
     se = ProductList(
         "s122_exempt",

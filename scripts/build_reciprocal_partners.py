@@ -49,7 +49,11 @@ PHASE1_END = dt.date(2025, 8, 6)  # U.S. note 2(v)(xviii): headings terminated a
 SKIP_COUNTRIES = {"JPN"}  # encoded in the Japan policy file by a colleague
 SKIP_PHASE1_HEADINGS = {"9903.01.63"}  # China: see docs/reciprocal-partners.md
 
-EXCLUDED_BY_232 = ["tag:s232-nonmetal", "tag:s232-metal-full"]
+#: U.S. note 2(v)(vi)-(xvi): reciprocal duties do not apply to Section 232 goods (derivatives: metal_remainder);
+#: civil-aircraft-exempt is the tag of the civil-aircraft exemption measures (today Japan's 9903.96.02).
+EXCLUDED_BY_232 = ["tag:s232-nonmetal", "tag:s232-metal-full", "tag:civil-aircraft-exempt"]
+#: Brazil's and India's add-ons exclude Section 232 goods in full, derivatives included (notes 2(x), 2(z)).
+EXCLUDED_BY_232_FULL = ["tag:s232-nonmetal", "tag:s232-metal-full", "tag:s232-metal-content"]
 
 #: Facts the Chapter 99 text does not state, with the public source each comes from.
 PUBLIC_SOURCES: dict[str, tuple[dt.date, str]] = {
@@ -60,6 +64,28 @@ PUBLIC_SOURCES: dict[str, tuple[dt.date, str]] = {
         "USTR and Commerce notice implementing the US-Switzerland-Liechtenstein framework, 90 FR 59281 "
         "(2025-12-18), effective retroactively for entries on or after 2025-11-14",
     ),
+}
+
+#: The EU floor's product exemptions (headings 9903.02.74-.77, U.S. note 2(v)(xx)-(xxiii)) are not dated in
+#: the text; they apply from 2025-09-01 (public source below), so the EU floor is two measures.
+EU_EXEMPTIONS_START = dt.date(2025, 9, 1)
+EU_EXEMPTIONS_SOURCE = (
+    "Commerce/USTR notice implementing the US-EU framework (published 2025-09-25; CBP CSMS #66336270): "
+    "exemptions of 9903.02.74-.77 apply to entries on or after 2025-09-01"
+)
+#: Product lists (src/tariffscope/data/default/product_lists) of each floor's exemption headings. Civil
+#: aircraft (General Note 6 criteria) and pharmaceuticals (non-patented only) are conditional exemptions;
+#: excluding the whole HTS list is an approximation that over-exempts the goods failing the condition.
+FLOOR_EXEMPT_LISTS: dict[str, list[str]] = {
+    "EU": [
+        "floor_exempt_eu_ptaap",
+        "floor_exempt_eu_particular",
+        "floor_exempt_eu_civil_aircraft",
+        "floor_exempt_eu_pharma",
+    ],
+    "KOR": ["floor_exempt_kor_civil_aircraft"],
+    "CHE": ["floor_exempt_che_ptaap", "floor_exempt_che_civil_aircraft", "floor_exempt_che_pharma"],
+    "LIE": ["floor_exempt_che_ptaap", "floor_exempt_che_civil_aircraft", "floor_exempt_che_pharma"],
 }
 
 PHASE1_CITATION = "EO 14257 (Annex I), 90 FR 15041"
@@ -259,7 +285,7 @@ def _tail(measure: dict[str, Any], excluded_by: list[str], notes: str) -> dict[s
         {
             "status": "in_force",
             "excluded_by": excluded_by,
-            "tags": ["ieepa-country-rate"],
+            "tags": ["ieepa-reciprocal", "ieepa-country-rate"],
             "basis": "full",
             "metal_remainder": True,
             "us_content_carveout": True,
@@ -370,8 +396,8 @@ def phase2_measures(blocks: dict[str, Block]) -> list[dict[str, Any]]:
             m.update({"stacking": "floor", "rate": 0.15})
             desc = (
                 f"HTSUS {alt}/{heading} (text lines {blocks[alt].line}/{block.line}): column-1 rate >= 15% "
-                f"-> no additional duty ({alt}); < 15% -> total 15% ({heading}). Product exemptions of "
-                "9903.02.74-.77 (U.S. note 2(v)(xx)-(xxiii)) are not encoded."
+                f"-> no additional duty ({alt}); < 15% -> total 15% ({heading}). The product exemptions of "
+                f"9903.02.74-.77 (U.S. note 2(v)(xx)-(xxiii)) apply from {EU_EXEMPTIONS_START}."
             )
         else:
             rate = additive_rate(block)
@@ -401,6 +427,26 @@ def phase2_measures(blocks: dict[str, Block]) -> list[dict[str, Any]]:
                 else f"Ends {IEEPA_END}: IEEPA duties void (Learning Resources v. Trump)."
             )
         )
+        if m["stacking"] == "floor" and origin == "EU":
+            later = {**m, "id": f"{mid}-framework", "start": EU_EXEMPTIONS_START}
+            later["title"] = f"{m['title']}, with the framework exemptions"
+            later["products"] = {
+                "include": ["*"],
+                "exclude_lists": ["ieepa_exempt", *FLOOR_EXEMPT_LISTS[origin]],
+            }
+            m["end"] = EU_EXEMPTIONS_START - dt.timedelta(days=1)
+            notes_early = notes.replace(
+                f"Ends {IEEPA_END}: IEEPA duties void (Learning Resources v. Trump).",
+                f"Ends {m['end']}; from {EU_EXEMPTIONS_START} see {mid}-framework.",
+            )
+            out.append(_tail(m, list(EXCLUDED_BY_232), notes_early))
+            notes_later = (
+                f"{notes} From {EU_EXEMPTIONS_START} ({EU_EXEMPTIONS_SOURCE}) the floor does not apply to the "
+                f"lists {', '.join(FLOOR_EXEMPT_LISTS[origin])} (civil aircraft and non-patented pharmaceuticals "
+                "are conditional exemptions; the whole HTS list is excluded, an approximation)."
+            )
+            out.append(_tail(later, list(EXCLUDED_BY_232), notes_later))
+            continue
         out.append(_tail(m, list(EXCLUDED_BY_232), notes))
     return out
 
@@ -443,6 +489,7 @@ def later_floor_measures(blocks: dict[str, Block], phase2: list[dict[str, Any]])
         mid = f"ieepa-recip-{_slug(origin)}-floor"
         m = _base(mid, f"IEEPA reciprocal, {display(origin)}, all-in 15% floor", citation, lt, origin)
         m["alt_heading"] = ge
+        m["products"] = {"include": ["*"], "exclude_lists": ["ieepa_exempt", *FLOOR_EXEMPT_LISTS[origin]]}
         m.update(
             {
                 "stacking": "floor",
@@ -462,8 +509,9 @@ def later_floor_measures(blocks: dict[str, Block], phase2: list[dict[str, Any]])
         notes = (
             f"HTSUS {ge}/{lt} (text lines {b_ge.line}/{b_lt.line}): column-1 rate >= 15% -> no additional duty; "
             f"< 15% -> total 15%. The headings state no date or in-transit clause; in force from {start} "
-            f"({source}) to {IEEPA_END}. Civil-aircraft and other product exemptions of the same note are "
-            f"not encoded.{extra}"
+            f"({source}) to {IEEPA_END}. Product exemptions of the same note are excluded as the lists "
+            f"{', '.join(FLOOR_EXEMPT_LISTS[origin])} (taken to start with the floor; civil aircraft and "
+            f"non-patented pharmaceuticals are conditional, so excluding the whole list over-exempts).{extra}"
         )
         out.append(_tail(m, list(EXCLUDED_BY_232), notes))
     return out
@@ -507,7 +555,7 @@ def addon_measures(blocks: dict[str, Block], text: str) -> list[dict[str, Any]]:
             "suspended": [],
             "in_transit": {"loaded_before": bra_start, "entered_before": _date(em.group(1))},
             "status": "in_force",
-            "excluded_by": list(EXCLUDED_BY_232),
+            "excluded_by": list(EXCLUDED_BY_232_FULL),
             "tags": ["ieepa-country-addon"],
             "basis": "full",
             "metal_remainder": False,
@@ -516,8 +564,9 @@ def addon_measures(blocks: dict[str, Block], text: str) -> list[dict[str, Any]]:
                 f"HTSUS 9903.01.77 (text line {bra.line}), U.S. note 2(x): +{rate:.0%} on all products of Brazil "
                 f"from {bra_start}, on top of the reciprocal rate; in transit per 9903.01.78. Excludes the "
                 f"{len(bra_exclusions)} subheadings of note 2(x)(iii)(a) (heading 9903.01.81) and the Section 232 "
-                "goods of note 2(x)(v)-(xv) in full (no metal-remainder rule, unlike the reciprocal duty; "
-                "steel/aluminum derivatives need their 232 measures to carry one of the excluded_by tags). "
+                "goods of note 2(x)(v)-(xv) in full, derivatives included (no metal-remainder rule, unlike the "
+                "reciprocal duty). The (a) list is as of Rev. 6 and includes products added in November 2025 (beef, "
+                "coffee, fruit...), whose date the text does not give: they are excluded from the start. "
                 "Not encoded: the particular articles of note 2(x)(iii)(b) (9903.01.90, a later addition whose "
                 "date the text does not give), civil aircraft (9903.01.82, note 2(x)(iv)), donations and "
                 "informational materials (9903.01.79/.80). The text states no US-content rule for this heading."
@@ -554,7 +603,7 @@ def addon_measures(blocks: dict[str, Block], text: str) -> list[dict[str, Any]]:
             "suspended": [],
             "in_transit": {"loaded_before": it[0], "entered_before": it[1]},
             "status": "in_force",
-            "excluded_by": list(EXCLUDED_BY_232),
+            "excluded_by": list(EXCLUDED_BY_232_FULL),
             "tags": ["ieepa-country-addon"],
             "basis": "full",
             "metal_remainder": False,

@@ -86,7 +86,9 @@ S = SpecificComponent
         ("No change", "other", 0.0, ()),
     ],
 )
-def test_parse_duty_rate(text: str, kind: str, ad_valorem: float, specific: tuple[SpecificComponent, ...]) -> None:
+def test_parse_duty_rate(
+    text: str, kind: str, ad_valorem: float, specific: tuple[SpecificComponent, ...]
+) -> None:
     rate = parse_duty_rate(text)
     assert rate.text == text
     assert rate.kind == kind
@@ -137,7 +139,9 @@ def test_sugar_sliding_scale_keeps_top_rate_and_qualifier() -> None:
 
 
 def test_watch_rate_with_parts_on_different_bases() -> None:
-    rate = parse_duty_rate("44¢ each + 6% on the case + 14% on the strap, band or bracelet + 5.3% on the battery")
+    rate = parse_duty_rate(
+        "44¢ each + 6% on the case + 14% on the strap, band or bracelet + 5.3% on the battery"
+    )
     assert rate.kind == "compound"
     assert rate.ad_valorem == 0.06
     assert rate.specific == (SpecificComponent(0.44, "No."),)

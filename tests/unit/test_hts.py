@@ -7,7 +7,6 @@ marked ``shared`` read the whole file from ``../shared`` and are skipped when it
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -439,11 +438,3 @@ def test_full_every_line_has_a_rate(full: HTSTable) -> None:
 def test_full_default_table_matches_full_parse(full: HTSTable) -> None:
     columns = ["hts10", "general_text", "mfn_kind", "mfn_ad_valorem", "mfn_specific", "jp_special"]
     assert load_default_hts().lines.select(columns).equals(full.lines.select(columns))
-
-
-@pytest.mark.shared
-def test_full_parse_is_fast(shared_dir: Path) -> None:
-    # A generous bound (the parse takes about 0.15 s); benchmarks/ holds the real timing.
-    start = time.perf_counter()
-    load_hts_csv(shared_dir / FULL_FILE)
-    assert time.perf_counter() - start < 2.0

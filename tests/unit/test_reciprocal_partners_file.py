@@ -76,8 +76,11 @@ def test_common_fields(data: dict[str, Any]) -> None:
         assert m["end"] <= IEEPA_END, m["id"]
         assert m["start"] <= m["end"], m["id"]
         if m["id"].startswith("ieepa-recip-"):
-            assert m["tags"] == ["ieepa-country-rate"]
-            assert m["products"] == {"include": ["*"], "exclude_lists": ["ieepa_exempt"]}
+            assert m["tags"] == ["ieepa-reciprocal", "ieepa-country-rate"]
+            assert m["products"]["include"] == ["*"]
+            assert m["products"]["exclude_lists"][0] == "ieepa_exempt"
+            if not m["id"].endswith(("-floor", "-framework")):
+                assert m["products"]["exclude_lists"] == ["ieepa_exempt"]
             assert m["metal_remainder"] is True and m["us_content_carveout"] is True
 
 
@@ -146,15 +149,16 @@ def test_known_rates(by_id: dict[str, dict[str, Any]], mid: str, heading: str, r
 
 
 def test_eu_phase2_is_a_floor(by_id: dict[str, dict[str, Any]]) -> None:
-    eu = by_id["ieepa-recip-eu-p2"]
-    assert eu["origins"]["include"] == ["EU"]
-    assert (eu["stacking"], eu["rate"], eu["heading"], eu["alt_heading"]) == (
-        "floor",
-        0.15,
-        "9903.02.20",
-        "9903.02.19",
-    )
-    assert eu["end"] == IEEPA_END
+    early, later = by_id["ieepa-recip-eu-p2"], by_id["ieepa-recip-eu-p2-framework"]
+    for eu in (early, later):
+        assert eu["origins"]["include"] == ["EU"]
+        key = (eu["stacking"], eu["rate"], eu["heading"], eu["alt_heading"])
+        assert key == ("floor", 0.15, "9903.02.20", "9903.02.19")
+    # the framework exemptions (9903.02.74-.77) apply from 2025-09-01
+    assert (early["start"], early["end"]) == (dt.date(2025, 8, 7), dt.date(2025, 8, 31))
+    assert (later["start"], later["end"]) == (dt.date(2025, 9, 1), IEEPA_END)
+    assert early["products"]["exclude_lists"] == ["ieepa_exempt"]
+    assert "floor_exempt_eu_ptaap" in later["products"]["exclude_lists"]
 
 
 @pytest.mark.parametrize(
@@ -178,6 +182,7 @@ def test_later_floors_follow_phase2(
         alt,
     )
     assert floor["end"] == IEEPA_END
+    assert any(name.startswith("floor_exempt_") for name in floor["products"]["exclude_lists"])
 
 
 def test_country_addons(by_id: dict[str, dict[str, Any]]) -> None:
@@ -193,15 +198,20 @@ def test_country_addons(by_id: dict[str, dict[str, Any]]) -> None:
     }
     for m in (bra, ind):
         assert "ieepa-country-rate" not in m["tags"]  # an add-on, on top of the reciprocal rate
+        assert "tag:s232-metal-content" in m["excluded_by"]  # 232 derivatives excluded in full
+        assert m["metal_remainder"] is False
 
 
 def test_loads_with_the_policy_loader() -> None:
     io = pytest.importorskip("tariffscope.policy.io")
     product_lists = pytest.importorskip("tariffscope.data.product_lists")
-    if "ieepa_exempt" not in product_lists.available_lists():
-        pytest.skip("product list 'ieepa_exempt' not built yet")
+    data = yaml.safe_load(FILE.read_text(encoding="utf-8"))
+    needed = {name for m in data["measures"] for name in m["products"].get("exclude_lists", [])}
+    missing = needed - set(product_lists.available_lists())
+    if missing:
+        pytest.skip(f"product lists not built yet: {sorted(missing)}")
     measures = io.parse_policy_text(FILE.read_text(encoding="utf-8"), str(FILE))
-    assert len(measures) == len(yaml.safe_load(FILE.read_text(encoding="utf-8"))["measures"])
+    assert len(measures) == len(data["measures"])
 
 
 @pytest.mark.shared

@@ -243,7 +243,9 @@ _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?|\.\d+"
 _FOOTNOTE = re.compile(r"(?:^|(?<=\s))\d{1,2}/(?=\s|$)")
 
 # A trailing list of special-programme indicators: "Free (A+,AU,BH, ...)".
-_PROGRAMS = re.compile(r"^(?P<rate>.*?)\s*\((?P<programs>[A-Z][A-Z0-9]*[+*]?(?:\s*,\s*[A-Z][A-Z0-9]*[+*]?)*)\)$")
+_PROGRAMS = re.compile(
+    r"^(?P<rate>.*?)\s*\((?P<programs>[A-Z][A-Z0-9]*[+*]?(?:\s*,\s*[A-Z][A-Z0-9]*[+*]?)*)\)$"
+)
 
 # Where a qualifier starts: the rest of the text is kept in the note, not turned into numbers.
 _QUALIFIER = re.compile(r",\s*(?=but\b|under\b|for\b|including\b|if\b)|\s+(?=less\s)|\s+(?=but\s)")

@@ -261,7 +261,9 @@ class HTSTable:
         lines = self.lines
         absent = {name: dtype for name, dtype in OPTIONAL_COLUMNS.items() if name not in lines.columns}
         if absent:
-            lines = lines.with_columns(pl.lit(None, dtype=dtype).alias(name) for name, dtype in absent.items())
+            lines = lines.with_columns(
+                pl.lit(None, dtype=dtype).alias(name) for name, dtype in absent.items()
+            )
         if not lines["hts10"].is_sorted():
             lines = lines.sort("hts10")
         object.__setattr__(self, "lines", lines)
@@ -640,7 +642,9 @@ def load_hts_csv(path: str | os.PathLike[str], *, edition: str | None = None) ->
 
     stat_parents = frame.filter(pl.col("code").str.len_chars() == 10)["code"].str.slice(0, 8).unique()
     is_stat = pl.col("code").str.len_chars() == 10
-    is_bare_tariff_line = (pl.col("code").str.len_chars() == 8) & ~pl.col("code").is_in(stat_parents.implode())
+    is_bare_tariff_line = (pl.col("code").str.len_chars() == 8) & ~pl.col("code").is_in(
+        stat_parents.implode()
+    )
     name = edition or _edition_from_name(source_path)
     lines = (
         frame.filter(is_stat | is_bare_tariff_line)
@@ -661,7 +665,9 @@ def load_hts_csv(path: str | os.PathLike[str], *, edition: str | None = None) ->
         )
         .with_columns(jp_special=pl.col("special_text").str.contains(r"\(\s*(?:[^)]*[,\s])?JP\s*[,)]"))
     )
-    lines = lines.join(_rate_columns(lines["general_text"]), on="general_text", how="left", maintain_order="left")
+    lines = lines.join(
+        _rate_columns(lines["general_text"]), on="general_text", how="left", maintain_order="left"
+    )
     lines = lines.with_columns(edition=pl.lit(name)).select(
         "hts10",
         "hts8",
@@ -693,11 +699,10 @@ def load_hts_csv(path: str | os.PathLike[str], *, edition: str | None = None) ->
 
 
 def _format_codes(codes: pl.Series) -> pl.Series:
-    """Vectorised :func:`format_hts_code` for 8- and 10-digit codes."""
-    head = codes.str.slice(0, 4) + "." + codes.str.slice(4, 2) + "." + codes.str.slice(6, 2)
-    return pl.select(
-        pl.when(codes.str.len_chars() == 10).then(head + "." + codes.str.slice(8, 2)).otherwise(head)
-    ).to_series()
+    """Vectorised :func:`format_hts_code`: empty groups leave trailing dots, which are stripped."""
+    pieces = [codes.str.slice(0, 4), *(codes.str.slice(i, 2) for i in (4, 6, 8))]
+    joined = pieces[0] + "." + pieces[1] + "." + pieces[2] + "." + pieces[3]
+    return joined.str.strip_chars_end(".")
 
 
 # --- parquet cache and the bundled table ---------------------------------------------------------

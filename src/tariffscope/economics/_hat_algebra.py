@@ -247,7 +247,7 @@ def solve_hat(
 
 def _finish(ops: _Operators, x: FloatArray, iterations: int, residual: float) -> HatSolution:
     p = ops.problem
-    u, price_term, tariff_share, expenditure = ops.state(x)
+    u, price_term, _, expenditure = ops.state(x)
     if np.any(expenditure <= 0):
         bad = int(np.argmin(expenditure))
         raise ConvergenceError(

@@ -36,7 +36,9 @@ def _fe_name(effect: FixedEffect) -> str:
 def _prepare(data: pd.DataFrame, needed: Sequence[str]) -> pd.DataFrame:
     missing = [c for c in needed if c not in data.columns]
     if missing:
-        raise InputError(f"data has no column {', '.join(map(repr, missing))}; columns are {', '.join(map(str, data.columns))}")
+        raise InputError(
+            f"data has no column {', '.join(map(repr, missing))}; columns are {', '.join(map(str, data.columns))}"
+        )
     return data
 
 
@@ -94,7 +96,9 @@ class PPMLResult:
         lines = [f"PPML: {self.formula}", f"  observations {self.n_obs}, standard errors {self.vcov}", ""]
         lines.append(f"  {'':<20}{'estimate':>12}{'std. error':>12}{'t':>9}")
         for name, row in self._tidy.iterrows():
-            lines.append(f"  {name!s:<20}{row['Estimate']:>12.6f}{row['Std. Error']:>12.6f}{row['t value']:>9.2f}")
+            lines.append(
+                f"  {name!s:<20}{row['Estimate']:>12.6f}{row['Std. Error']:>12.6f}{row['t value']:>9.2f}"
+            )
         return "\n".join(lines)
 
     def figure(self) -> Any:
@@ -107,7 +111,12 @@ class PPMLResult:
                 x=t["Estimate"],
                 y=[str(i) for i in t.index],
                 mode="markers",
-                error_x={"type": "data", "symmetric": False, "array": t["97.5%"] - t["Estimate"], "arrayminus": t["Estimate"] - t["2.5%"]},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": t["97.5%"] - t["Estimate"],
+                    "arrayminus": t["Estimate"] - t["2.5%"],
+                },
             )
         )
         fig.update_layout(title=self.formula, xaxis_title="coefficient")
@@ -212,8 +221,18 @@ class PPMLGravity:
             tidy = model.tidy()
             fixef: dict[str, dict[str, float]] = model.fixef() if names else {}
         if not getattr(model, "_convergence", True):
-            raise ConvergenceError(f"PPML did not converge in {self.max_iterations} iterations", iterations=self.max_iterations)
-        values = {name: pd.Series(fixef[f"C({name})"], dtype=np.float64) for name in names}
+            raise ConvergenceError(
+                f"PPML did not converge in {self.max_iterations} iterations", iterations=self.max_iterations
+            )
+        # pyfixest reports no value for the reference level of all but the first fixed effect (it is
+        # zero); put those zeros back for every level of the estimation sample.
+        dropped = np.fromiter((int(k) for k in getattr(model, "na_index", ())), dtype=np.int64)
+        sample = frame.iloc[np.setdiff1d(np.arange(len(frame)), dropped)]
+        values = {}
+        for name in names:
+            known = pd.Series(fixef[f"C({name})"], dtype=np.float64)
+            levels = pd.Index(sample[name].unique()).union(known.index)
+            values[name] = known.reindex(levels).fillna(0.0)
         pretty = formula
         for name, cols in fe_columns.items():
             pretty = pretty.replace(name, "^".join(cols))
@@ -242,7 +261,12 @@ def fit_ppml(
 
 
 def fit_structural_flows(
-    costs: FloatArray, output: FloatArray, spending: FloatArray, *, tolerance: float = 1e-13, max_iterations: int = 100_000
+    costs: FloatArray,
+    output: FloatArray,
+    spending: FloatArray,
+    *,
+    tolerance: float = 1e-13,
+    max_iterations: int = 100_000,
 ) -> FloatArray:
     """Flows :math:`X_{ij} = t_{ij} e^{a_i + b_j}` with the given row and column sums.
 
@@ -302,7 +326,10 @@ class Baseline:
         """Plain-text description of both stages."""
         parts = [self.first_stage.summary()]
         if self.second_stage is not None:
-            parts.append(f"imputed pair effects for {len(self.imputed_pairs)} pairs from:\n" + self.second_stage.summary())
+            parts.append(
+                f"imputed pair effects for {len(self.imputed_pairs)} pairs from:\n"
+                + self.second_stage.summary()
+            )
         return "\n\n".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -367,7 +394,9 @@ class GravityBaseline:
         year_rows = d[d[self.time] == self.baseline_year]
         if year_rows.empty:
             raise InputError(f"no rows for baseline year {self.baseline_year!r} in column {self.time!r}")
-        countries = tuple(sorted(set(year_rows[self.exporter].astype(str)) | set(year_rows[self.importer].astype(str))))
+        countries = tuple(
+            sorted(set(year_rows[self.exporter].astype(str)) | set(year_rows[self.importer].astype(str)))
+        )
         observed = TradeMatrix.from_long(
             year_rows, exporter=self.exporter, importer=self.importer, value=self.trade
         )
@@ -389,11 +418,16 @@ class GravityBaseline:
         imputed: tuple[tuple[str, str], ...] = ()
         second: PPMLResult | None = None
         policy_part = sum(
-            (year_rows[p].to_numpy(dtype=np.float64) * first.coef(p) for p in self.policy), np.zeros(len(year_rows))
+            (year_rows[p].to_numpy(dtype=np.float64) * first.coef(p) for p in self.policy),
+            np.zeros(len(year_rows)),
         )
         if self.pair_effects:
             pair_name = next(k for k, v in first.fixed_effect_columns.items() if v == pair_cols)
-            mu = _key(year_rows, pair_cols).map(first.fixed_effect_values[pair_name]).to_numpy(dtype=np.float64)
+            mu = (
+                _key(year_rows, pair_cols)
+                .map(first.fixed_effect_values[pair_name])
+                .to_numpy(dtype=np.float64)
+            )
             have = np.isfinite(mu)
             if not have.all():
                 _prepare(d, self.covariates)
@@ -406,10 +440,16 @@ class GravityBaseline:
                 mu = np.where(have, mu, second.linear_predictor(pairs))
                 lost = ~np.isfinite(mu)
                 if lost.any():
-                    warnings.warn(f"{int(lost.sum())} pairs have no trade cost and are set to zero trade", UserWarning, stacklevel=2)
+                    warnings.warn(
+                        f"{int(lost.sum())} pairs have no trade cost and are set to zero trade",
+                        UserWarning,
+                        stacklevel=2,
+                    )
                 imputed = tuple(
                     (str(e), str(i))
-                    for e, i in zip(year_rows[self.exporter][~have], year_rows[self.importer][~have], strict=True)
+                    for e, i in zip(
+                        year_rows[self.exporter][~have], year_rows[self.importer][~have], strict=True
+                    )
                 )
             log_cost[rows, cols] = mu + policy_part
         else:
@@ -419,7 +459,12 @@ class GravityBaseline:
             )
             log_cost[rows, cols] = cov + policy_part
         costs = np.where(np.isfinite(log_cost), np.exp(log_cost - np.nanmax(log_cost)), 0.0)
-        observed_aligned = observed.values[np.ix_([observed.countries.index(c) for c in countries], [observed.countries.index(c) for c in countries])]
+        observed_aligned = observed.values[
+            np.ix_(
+                [observed.countries.index(c) for c in countries],
+                [observed.countries.index(c) for c in countries],
+            )
+        ]
         fitted = fit_structural_flows(costs, observed_aligned.sum(axis=1), observed_aligned.sum(axis=0))
         return Baseline(
             trade=TradeMatrix(countries, fitted),

@@ -211,7 +211,9 @@ class GEModel:
             given = bilateral_matrix(tariffs, countries, "tariffs", default=np.nan)
             new = self._tariff_matrix(np.where(np.isnan(given), base, given), "tariffs")
         elif tariff_change is not None:
-            new = self._tariff_matrix(base + bilateral_matrix(tariff_change, countries, "tariff change", default=0.0), "new tariffs")
+            new = self._tariff_matrix(
+                base + bilateral_matrix(tariff_change, countries, "tariff change", default=0.0), "new tariffs"
+            )
         else:
             new = np.array(base)
         beta = bilateral_matrix(partial_effect, countries, "partial effect", default=0.0)
@@ -242,7 +244,11 @@ class GEModel:
             multiplicative=self.deficits == "multiplicative",
         )
         solution = solve_hat(
-            problem, start=start_array, tolerance=tolerance, max_iterations=max_iterations, acceleration=acceleration
+            problem,
+            start=start_array,
+            tolerance=tolerance,
+            max_iterations=max_iterations,
+            acceleration=acceleration,
         )
         return GEResult(
             countries=countries,
@@ -311,7 +317,9 @@ class GEResult:
 
     # ----------------------------------------------------------------- per-country series
     def _series(self, values: FloatArray, name: str) -> pd.Series:
-        return pd.Series(np.asarray(values, dtype=np.float64), index=pd.Index(self.countries, name="country"), name=name)
+        return pd.Series(
+            np.asarray(values, dtype=np.float64), index=pd.Index(self.countries, name="country"), name=name
+        )
 
     @staticmethod
     def _international(matrix: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -322,7 +330,9 @@ class GEResult:
     @property
     def welfare_change(self) -> pd.Series:
         """:math:`\\hat E_j / \\hat P_j - 1`."""
-        return self._series(self.new_expenditure / self.baseline_expenditure / self.price_index_hat - 1.0, "welfare_change")
+        return self._series(
+            self.new_expenditure / self.baseline_expenditure / self.price_index_hat - 1.0, "welfare_change"
+        )
 
     @property
     def real_gdp_change(self) -> pd.Series:
@@ -438,18 +448,20 @@ class GEResult:
             "",
             f"  {'country':<10}{'welfare':>10}{'real GDP':>10}{'exports':>10}{'imports':>10}{'prices':>10}",
         ]
-        if len(frame) > 2 * rows:
-            shown = pd.concat([frame.head(rows), frame.tail(rows)])
-        else:
-            shown = frame
+        shown = pd.concat([frame.head(rows), frame.tail(rows)]) if len(frame) > 2 * rows else frame
         lines = []
-        for k, row in enumerate(shown.itertuples()):
+        measures = (
+            "welfare_change",
+            "real_gdp_change",
+            "exports_change",
+            "imports_change",
+            "price_index_change",
+        )
+        for k, record in enumerate(shown.to_dict(orient="records")):
             if len(frame) > 2 * rows and k == rows:
                 lines.append(f"  {'...':<10}")
-            lines.append(
-                f"  {row.country:<10}{_pct(row.welfare_change):>10}{_pct(row.real_gdp_change):>10}"
-                f"{_pct(row.exports_change):>10}{_pct(row.imports_change):>10}{_pct(row.price_index_change):>10}"
-            )
+            cells = "".join(f"{_pct(float(record[m])):>10}" for m in measures)
+            lines.append(f"  {record['country']!s:<10}{cells}")
         return "\n".join(head + lines)
 
     def __repr__(self) -> str:
@@ -473,7 +485,9 @@ class GEResult:
             frame = frame.reindex(frame[measure].abs().sort_values(ascending=False).index[:top])
         frame = frame.sort_values(measure)
         scale = 100.0 if measure.endswith("_change") else 1.0
-        fig = go.Figure(go.Bar(x=frame[measure] * scale, y=frame["country"], orientation="h", name=self.label))
+        fig = go.Figure(
+            go.Bar(x=frame[measure] * scale, y=frame["country"], orientation="h", name=self.label)
+        )
         fig.update_layout(
             title=f"{measure.replace('_', ' ')}: {self.label}",
             xaxis_title="percent" if scale == 100.0 else measure,

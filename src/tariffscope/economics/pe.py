@@ -826,7 +826,10 @@ def _gtap_codes(codes: pd.Series, crosswalk: Any) -> pd.Series:
     else:
         hs6 = digits("hs6_code", 6)
     pairs = pd.DataFrame({"hs6": hs6, "gtap": gtap})
-    by6 = pairs.groupby("hs6")["gtap"].agg(lambda s: s.value_counts().index[0]).to_dict()
+    # HS6 -> GTAP is many-to-one in GTAP's own concordance; if a table disagrees, take the most common.
+    counts = pairs.groupby(["hs6", "gtap"], sort=False).size().reset_index(name="n")
+    counts = counts.sort_values("n", ascending=False, kind="stable").drop_duplicates("hs6")
+    by6 = dict(zip(counts["hs6"], counts["gtap"], strict=True))
 
     def lookup(code: str) -> str:
         if len(code) >= 10 and code[:10] in by10:

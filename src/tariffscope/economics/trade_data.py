@@ -139,7 +139,9 @@ def read_gdp(gdp: Any, countries: Sequence[str], scale: float = 1.0) -> FloatArr
     missing = [c for c in countries if c not in series.index]
     if missing:
         raise UnknownCountryError(f"gdp is missing for {len(missing)} countries: {', '.join(missing[:10])}")
-    out = series.reindex(list(countries)).to_numpy(dtype=np.float64) * float(scale)
+    out = np.array(series.reindex(list(countries)).to_numpy(dtype=np.float64), dtype=np.float64) * float(
+        scale
+    )
     bad = [c for c, v in zip(countries, out, strict=True) if not np.isfinite(v) or v <= 0]
     if bad:
         raise InputError(f"gdp must be positive and finite; check {', '.join(bad[:10])}")
@@ -192,13 +194,18 @@ class TradeMatrix:
             )
         if np.any(values < 0):
             i, j = np.argwhere(values < 0)[0]
-            raise InputError(f"trade flows must be non-negative; {countries[i]}->{countries[j]} is {values[i, j]}")
+            raise InputError(
+                f"trade flows must be non-negative; {countries[i]}->{countries[j]} is {values[i, j]}"
+            )
         if not np.any(np.diag(values) > 0):
             raise InputError(
                 "domestic (own) flows X_ii are all zero: the general-equilibrium model needs them; "
                 "supply them in the data or pass gdp to impute them"
             )
-        for what, sums in (("output (row sum)", values.sum(axis=1)), ("spending (column sum)", values.sum(axis=0))):
+        for what, sums in (
+            ("output (row sum)", values.sum(axis=1)),
+            ("spending (column sum)", values.sum(axis=0)),
+        ):
             bad = [c for c, s in zip(countries, sums, strict=True) if s <= 0]
             if bad:
                 raise InputError(f"every country needs positive {what}; zero for {', '.join(bad[:10])}")
@@ -314,7 +321,9 @@ class TradeMatrix:
         _check_labels(countries)
         if np.any(values < 0):
             i, j = np.argwhere(values < 0)[0]
-            raise InputError(f"trade flows must be non-negative; {countries[i]}->{countries[j]} is {values[i, j]}")
+            raise InputError(
+                f"trade flows must be non-negative; {countries[i]}->{countries[j]} is {values[i, j]}"
+            )
         if gdp is None:
             if not present.all():
                 absent = [c for c, p in zip(countries, present, strict=True) if not p]
@@ -472,7 +481,9 @@ def _check_tariff_values(rates: FloatArray, countries: Sequence[str], what: str 
     diag = np.diag(rates)
     if np.any(diag != 0) and n:
         k = int(np.flatnonzero(diag != 0)[0])
-        raise InputError(f"a country cannot levy a tariff on its own goods; {countries[k]}->{countries[k]} is {diag[k]:g}")
+        raise InputError(
+            f"a country cannot levy a tariff on its own goods; {countries[k]}->{countries[k]} is {diag[k]:g}"
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -523,7 +534,9 @@ class Tariffs:
         n = len(countries)
         rates = np.zeros((n, n))
         values = _numeric(frame[ta], "tariffs")
-        for e, i, v in zip(frame[ex].astype(str).str.strip(), frame[im].astype(str).str.strip(), values, strict=True):
+        for e, i, v in zip(
+            frame[ex].astype(str).str.strip(), frame[im].astype(str).str.strip(), values, strict=True
+        ):
             for c in (e, i):
                 if c not in index:
                     raise UnknownCountryError(f"tariff for unknown country '{c}' (not in the trade data)")
@@ -564,11 +577,15 @@ class Tariffs:
             series = rates.astype(np.float64)
         elif isinstance(rates, (str, Path, pd.DataFrame)) or hasattr(rates, "to_pandas"):
             frame = _read_table(rates, "tariffs")
-            keys = [str(c) for c in frame.columns if str(c).lower() in ("country", "exporter", "iso3", "origin")]
+            keys = [
+                str(c) for c in frame.columns if str(c).lower() in ("country", "exporter", "iso3", "origin")
+            ]
             numeric = [str(c) for c in frame.columns if str(c) not in keys]
             if not numeric:
                 raise DataFileError("tariff table needs a column of rates")
-            value = next((c for c in numeric if c.lower() in ("tariff", "rate", "applied_tariff")), numeric[0])
+            value = next(
+                (c for c in numeric if c.lower() in ("tariff", "rate", "applied_tariff")), numeric[0]
+            )
             vals = _numeric(frame[value].replace(".", np.nan), "tariffs")
             if keys:
                 series = pd.Series(vals, index=frame[keys[0]].astype(str).str.strip())
@@ -620,12 +637,18 @@ class Tariffs:
         """Long table ``exporter, importer, tariff``."""
         n = len(self.countries)
         frame = pd.DataFrame(
-            {"exporter": np.repeat(self.countries, n), "importer": np.tile(self.countries, n), "tariff": self.rates.ravel()}
+            {
+                "exporter": np.repeat(self.countries, n),
+                "importer": np.tile(self.countries, n),
+                "tariff": self.rates.ravel(),
+            }
         )
         return frame[frame.tariff != 0].reset_index(drop=True) if nonzero else frame
 
 
-def bilateral_matrix(values: BilateralLike, countries: Sequence[str], what: str, *, default: float) -> FloatArray:
+def bilateral_matrix(
+    values: BilateralLike, countries: Sequence[str], what: str, *, default: float
+) -> FloatArray:
     """Normalise a bilateral input to an ``N x N`` array ordered like ``countries``.
 
     Accepts ``None`` (filled with ``default``), a scalar (off-diagonal pairs; the diagonal keeps
@@ -661,9 +684,13 @@ def bilateral_matrix(values: BilateralLike, countries: Sequence[str], what: str,
         if "exporter" in cols and "importer" in cols:
             rest = [c for c in values.columns if str(c).lower() not in ("exporter", "importer")]
             if len(rest) != 1:
-                raise InputError(f"long {what} table needs exactly one value column besides exporter, importer")
+                raise InputError(
+                    f"long {what} table needs exactly one value column besides exporter, importer"
+                )
             nums = _numeric(values[rest[0]], what)
-            for e, i, v in zip(values[cols["exporter"]].astype(str), values[cols["importer"]].astype(str), nums, strict=True):
+            for e, i, v in zip(
+                values[cols["exporter"]].astype(str), values[cols["importer"]].astype(str), nums, strict=True
+            ):
                 for c in (e, i):
                     if c not in index:
                         raise UnknownCountryError(f"{what} for unknown country '{c}'")

@@ -176,6 +176,9 @@ class _Compiled:
     exc: tuple[np.ndarray, ...]  # first covered day per code, exclude side
     origin_ok: tuple[np.ndarray, ...]
     excluders: tuple[tuple[int, ...], ...]
+    inc_static: tuple[np.ndarray | None, ...]  # covered from the start (no dated list rows), else None
+    exc_static: tuple[np.ndarray | None, ...]
+    exc_any: tuple[bool, ...]
     metal_shares: dict[str, np.ndarray] = field(default_factory=dict)
 
 
@@ -277,6 +280,14 @@ class Schedule:
         pos = {m.id: k for k, m in enumerate(measures)}
         excl_ids = self.policy.excluders()
         excluders = tuple(tuple(pos[e] for e in excl_ids[m.id]) for m in measures)
+        def static(arrays: list[np.ndarray]) -> tuple[np.ndarray | None, ...]:
+            out: list[np.ndarray | None] = []
+            for a in arrays:
+                dated = bool(((a > ALWAYS) & (a < NEVER)).any())
+                out.append(None if dated else (a == ALWAYS))
+            return tuple(out)
+
+        exc_static = static(exc)
         return _Compiled(
             codes=codes,
             code_index=pd.Index(codes),
@@ -290,6 +301,9 @@ class Schedule:
             exc=tuple(exc),
             origin_ok=origin_ok,
             excluders=excluders,
+            inc_static=static(inc),
+            exc_static=exc_static,
+            exc_any=tuple(bool(e.any()) if e is not None else True for e in exc_static),
         )
 
     def _metal_default(self, metal: str, hidx: np.ndarray) -> np.ndarray:
@@ -339,23 +353,38 @@ class Schedule:
         load_day: np.ndarray | None = None,
         claims: Mapping[str, np.ndarray] | None = None,
     ) -> list[np.ndarray | None]:
-        """For each measure (canonical order), a boolean array: does it apply to each line?
+        """For each measure (canonical order), the sorted row positions where it applies.
 
-        ``None`` stands for "applies to no line" (saves memory on large inputs)."""
+        ``None`` stands for "applies to no line". Work is restricted to the rows of the origins a
+        measure covers, and date tests are skipped when every date of the input passes them, so the
+        cost follows the rows a measure can touch rather than rows x measures."""
         c = self._c
         n = len(hidx)
-        present = np.unique(oidx)
-        rows_by_origin: dict[int, np.ndarray] | None = None
         applies: list[np.ndarray | None] = []
+        if n == 0:
+            return [None] * len(c.measures)
+        present = np.unique(oidx)
+        dmin, dmax = int(day.min()), int(day.max())
+        rows_by_origin: dict[int, np.ndarray] | None = None
+        mark = np.zeros(n, dtype=bool)  # scratch for exclusions
         for k, m in enumerate(c.measures):
             if m.status != "in_force" or (m.requires_claim and not (claims and m.requires_claim in claims)):
+                applies.append(None)
+                continue
+            start = day_number(m.start)
+            end = day_number(m.end) if m.end is not None else NEVER
+            if end < dmin or start > dmax:
+                applies.append(None)
+                continue
+            if any(
+                day_number(w.start) <= dmin and (w.end is None or day_number(w.end) >= dmax) for w in m.suspended
+            ):
                 applies.append(None)
                 continue
             covered = present[c.origin_ok[k][present]]
             if covered.size == 0:
                 applies.append(None)
                 continue
-            # Restrict work to the lines of covered origins when they are a minority.
             subset: np.ndarray | None = None
             if covered.size < present.size:
                 if rows_by_origin is None:
@@ -363,39 +392,45 @@ class Schedule:
                     bounds = np.searchsorted(oidx[order], present)
                     ends = np.append(bounds[1:], n)
                     rows_by_origin = {int(o): order[b:e] for o, b, e in zip(present, bounds, ends, strict=True)}
-                subset = np.concatenate([rows_by_origin[int(o)] for o in covered])
+                parts = [rows_by_origin[int(o)] for o in covered]
+                subset = np.sort(np.concatenate(parts)) if len(parts) > 1 else parts[0]
             h = hidx if subset is None else hidx[subset]
             d = day if subset is None else day[subset]
-            ok = d >= day_number(m.start)
-            if m.end is not None:
-                ok &= d <= day_number(m.end)
+            ok = c.inc_static[k][h] if c.inc_static[k] is not None else c.inc[k][h] <= d
+            if c.exc_static[k] is not None:
+                if c.exc_any[k]:
+                    ok &= ~c.exc_static[k][h]
+            else:
+                ok &= ~(c.exc[k][h] <= d)
+            if start > dmin:
+                ok &= d >= start
+            if end < dmax:
+                ok &= d <= end
             for w in m.suspended:
-                s = d >= day_number(w.start)
-                if w.end is not None:
-                    s &= d <= day_number(w.end)
-                ok &= ~s
-            inc = c.inc[k][h]
-            ok &= inc <= d
-            exc = c.exc[k][h]
-            ok &= ~(exc <= d)
+                ws = day_number(w.start)
+                we = day_number(w.end) if w.end is not None else NEVER
+                if we < dmin or ws > dmax:
+                    continue
+                ok &= ~((d >= ws) & (d <= we))
             if m.in_transit is not None:
-                ld = d if load_day is None else (load_day if subset is None else load_day[subset])
-                ld = np.where(ld == np.iinfo(np.int64).min, d, ld)
-                ok &= ~(
-                    (ld < day_number(m.in_transit.loaded_before)) & (d < day_number(m.in_transit.entered_before))
-                )
+                lb = day_number(m.in_transit.loaded_before)
+                eb = day_number(m.in_transit.entered_before)
+                if dmin < eb:
+                    ld = d if load_day is None else (load_day if subset is None else load_day[subset])
+                    ld = np.where(ld == np.iinfo(np.int64).min, d, ld)
+                    ok &= ~((ld < lb) & (d < eb))
             if m.requires_claim and claims is not None:
                 cl = claims[m.requires_claim]
                 ok &= cl if subset is None else cl[subset]
-            if subset is not None:
-                full = np.zeros(n, dtype=bool)
-                full[subset] = ok
-                ok = full
+            rows = np.flatnonzero(ok) if subset is None else subset[ok]
             for e in c.excluders[k]:
                 ex = applies[e]
-                if ex is not None:
-                    ok &= ~ex
-            applies.append(ok if ok.any() else None)
+                if ex is None or rows.size == 0:
+                    continue
+                mark[ex] = True
+                rows = rows[~mark[rows]]
+                mark[ex] = False
+            applies.append(rows if rows.size else None)
         return applies
 
     def _stack(
@@ -407,12 +442,14 @@ class Schedule:
         metal_share: np.ndarray | None,
         us_content: np.ndarray | None,
     ) -> dict[str, Any]:
-        """The arithmetic of stacking: MFN ad valorem equivalent plus each applying measure's share."""
+        """The arithmetic of stacking: MFN ad valorem equivalent plus each applying measure's share.
+
+        ``contributions[k]`` and ``bases[k]`` are aligned with the rows ``applies[k]``."""
         c = self._c
         n = len(hidx)
         mfn = c.adval[hidx].copy()
-        spec = c.specific[hidx]
         if customs_value is not None and quantity is not None:
+            spec = c.specific[hidx]
             with np.errstate(divide="ignore", invalid="ignore"):
                 add = np.where(
                     (customs_value > 0) & np.isfinite(quantity), spec * quantity / customs_value, 0.0
@@ -420,52 +457,54 @@ class Schedule:
             mfn += np.nan_to_num(add)
         # Metal content: each applying metal measure's share, and the remainder for the others.
         shares: dict[int, np.ndarray] = {}
-        metal_total = np.zeros(n)
-        any_metal = np.zeros(n, dtype=bool)
+        metal_total: np.ndarray | None = None
         for k, m in enumerate(c.measures):
-            a = applies[k]
-            if a is None or m.basis != "metal_content":
+            rows = applies[k]
+            if rows is None or m.basis != "metal_content":
                 continue
-            share = self._metal_default(m.metal, hidx)
+            share = self._metal_default(m.metal, hidx[rows])
             if metal_share is not None:
-                share = np.where(np.isnan(metal_share), share, metal_share)
+                given = metal_share[rows]
+                share = np.where(np.isnan(given), share, given)
             share = np.clip(share, 0.0, 1.0)
             shares[k] = share
-            metal_total += np.where(a, share, 0.0)
-            any_metal |= a
-        remainder = np.where(any_metal, 1.0 - np.clip(metal_total, 0.0, 1.0), 1.0)
-        carve = np.ones(n)
+            if metal_total is None:
+                metal_total = np.zeros(n)
+            metal_total[rows] += share
+        remainder = None if metal_total is None else 1.0 - np.clip(metal_total, 0.0, 1.0)
+        carve = None
         if us_content is not None:
             u = np.nan_to_num(us_content)
             carve = np.where(u >= US_CONTENT_THRESHOLD, 1.0 - np.clip(u, 0.0, 1.0), 1.0)
         contributions: list[np.ndarray | None] = []
+        bases: list[np.ndarray | None] = []
         total = mfn.copy()
         by_authority: dict[str, np.ndarray] = {}
-        bases: list[np.ndarray | None] = []
         for k, m in enumerate(c.measures):
-            a = applies[k]
-            if a is None:
+            rows = applies[k]
+            if rows is None:
                 contributions.append(None)
                 bases.append(None)
                 continue
             if m.basis == "metal_content":
                 basis = shares[k]
-            elif m.metal_remainder:
-                basis = remainder
+            elif m.metal_remainder and remainder is not None:
+                basis = remainder[rows]
             else:
-                basis = np.ones(n)
-            if m.us_content_carveout:
-                basis = basis * carve
+                basis = np.ones(rows.size)
+            if m.us_content_carveout and carve is not None:
+                basis = basis * carve[rows]
             if m.stacking == "floor":
-                per = np.maximum(0.0, m.rate - mfn)
+                contrib = np.maximum(0.0, m.rate - mfn[rows]) * basis
             else:
-                per = np.full(n, m.rate)
-            contrib = np.where(a, per * basis, 0.0)
+                contrib = m.rate * basis
             contributions.append(contrib)
             bases.append(basis)
-            total += contrib
+            total[rows] += contrib
             col = _AUTHORITY_COLUMNS.get(m.authority, "rate_other")
-            by_authority[col] = by_authority.get(col, np.zeros(n)) + contrib
+            if col not in by_authority:
+                by_authority[col] = np.zeros(n)
+            by_authority[col][rows] += contrib
         return {
             "mfn": mfn,
             "total": total,
@@ -632,7 +671,7 @@ class Schedule:
             if not c.origin_ok[k][o] or c.inc[k][h] == NEVER or c.exc[k][h] == ALWAYS:
                 continue
             a = applies[k]
-            ok = bool(a is not None and a[0])
+            ok = a is not None
             reasons: list[str] = []
             if ok:
                 contrib = float(st["contributions"][k][0])
@@ -692,7 +731,7 @@ class Schedule:
                     f"in transit: loaded before {m.in_transit.loaded_before} and entered before "
                     f"{m.in_transit.entered_before} keeps the earlier treatment"
                 )
-            blockers = [c.measures[e] for e in c.excluders[k] if applies[e] is not None and applies[e][0]]  # type: ignore[index]
+            blockers = [c.measures[e] for e in c.excluders[k] if applies[e] is not None]
             if blockers:
                 names = ", ".join(f"{b.heading} ({b.title})" for b in blockers)
                 why = f"excluded: {names} applies"
@@ -850,9 +889,9 @@ class Schedule:
         if value is not None:
             mfn_duty = _cents(st["mfn"] * value)
             duty = mfn_duty.copy()
-            for contrib in st["contributions"]:
-                if contrib is not None:
-                    duty += _cents(contrib * value)
+            for rows, contrib in zip(applies, st["contributions"], strict=True):
+                if rows is not None and contrib is not None:
+                    duty[rows] += _cents(contrib * value[rows])
             out = out.with_columns(pl.Series("mfn_duty", mfn_duty), pl.Series("duty", np.round(duty, 2)))
         return out if kind == "polars" else out.to_pandas()
 
@@ -910,40 +949,40 @@ class Schedule:
         return out
 
     def _headings(self, applies: list[np.ndarray | None], contributions: list[np.ndarray | None], n: int) -> np.ndarray:
-        """The applying headings of each line as text, built once per distinct combination."""
+        """The applying headings of each line as text, built once per distinct combination.
+
+        A floor that adds nothing reports its alternative heading (e.g. 9903.02.72 instead of .73)."""
         c = self._c
         active = [k for k, a in enumerate(applies) if a is not None]
         if not active:
             return np.full(n, "", dtype=object)
         rng = np.random.default_rng(12345)
-        weights = rng.integers(1, 2**62, size=len(active), dtype=np.int64)
+        weights = rng.integers(1, 2**61, size=(len(active), 2), dtype=np.int64)
         key = np.zeros(n, dtype=np.int64)
-        for w, k in zip(weights, active, strict=True):
-            a = applies[k]
-            assert a is not None
-            # A floor that adds nothing reports its alternative heading.
+        for (w, w_alt), k in zip(weights, active, strict=True):
+            rows = applies[k]
             contrib = contributions[k]
-            zero_floor = (
-                a & (contrib <= 0) if (c.measures[k].stacking == "floor" and contrib is not None) else None
-            )
-            key += np.where(a, w, 0)
-            if zero_floor is not None:
-                key += np.where(zero_floor, w // 3, 0)
-        uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+            assert rows is not None and contrib is not None
+            if c.measures[k].stacking == "floor":
+                zero = contrib <= 0
+                key[rows[~zero]] += w
+                key[rows[zero]] += w_alt
+            else:
+                key[rows] += w
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
         labels = []
         for row in first:
             hs = []
             for k in active:
-                a = applies[k]
-                if a is not None and a[row]:
+                rows = applies[k]
+                contrib = contributions[k]
+                assert rows is not None and contrib is not None
+                pos = np.searchsorted(rows, row)
+                if pos < rows.size and rows[pos] == row:
                     m = c.measures[k]
-                    contrib = contributions[k]
-                    if m.stacking == "floor" and contrib is not None and contrib[row] <= 0:
-                        hs.append(m.alt_heading or m.heading)
-                    else:
-                        hs.append(m.heading)
+                    hs.append(m.alt_heading or m.heading if m.stacking == "floor" and contrib[pos] <= 0 else m.heading)
             labels.append(";".join(hs))
-        return np.array(labels, dtype=object)[inverse]
+        return np.array(labels, dtype=object)[inverse.ravel()]
 
 
 def _cents(x: Any) -> Any:
