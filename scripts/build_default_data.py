@@ -49,7 +49,7 @@ HTS_COLUMNS: tuple[str, ...] = (
     "synthetic_stat_suffix",
     "edition",
 )
-DESCRIPTION_CHARS = 120
+DESCRIPTION_CHARS = 200
 
 
 HTS_SOURCE_NOTE = """\
@@ -67,7 +67,7 @@ HTS_SOURCE_NOTE = """\
   `tariffscope.data.duty_rates.parse_duty_rate` into `mfn_kind`, `mfn_ad_valorem` (fraction),
   `mfn_specific` (USD per `mfn_specific_unit`, first specific part) and `mfn_specific_count`.
   `jp_special`: the Special column lists indicator JP.
-- Columns: {columns}. `description` is the line's own description cut to {chars} characters; load the
+- Columns: {columns}. `description` is the indent chain of descriptions joined by ": ", shortened in the middle to {chars} characters; load the
   full CSV with `tariffscope.data.hts.load_hts_csv` for full descriptions and the Special and Column 2 text.
 """
 
@@ -88,7 +88,17 @@ def build_hts(shared_dir: Path, out_dir: Path) -> Path:
         The file written.
     """
     table = load_hts_csv(Path(shared_dir) / HTS_SOURCE_FILE)
-    compact = table.lines.with_columns(pl.col("description").str.slice(0, DESCRIPTION_CHARS))
+    # The bundled description is the indent chain (heading: subheading: ...: own line), shortened in the
+    # middle when long, so a statistical line such as "Used" still says what it is.
+    full = pl.coalesce(pl.col("full_description"), pl.col("description"))
+    head = DESCRIPTION_CHARS // 3
+    tail = DESCRIPTION_CHARS - head - 3
+    compact = table.lines.with_columns(
+        pl.when(full.str.len_chars() > DESCRIPTION_CHARS)
+        .then(pl.concat_str([full.str.slice(0, head), pl.lit(" … "), full.str.slice(-tail)]))
+        .otherwise(full)
+        .alias("description")
+    )
     path = HTSTable(lines=compact, edition=table.edition).to_parquet(
         Path(out_dir) / HTS_OUT_FILE, columns=HTS_COLUMNS, source=HTS_SOURCE
     )

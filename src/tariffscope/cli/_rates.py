@@ -115,7 +115,7 @@ def register(app: typer.Typer) -> None:
         )
         table = Table(show_lines=False)
         for col in ("", "heading", "authority", "rate", "why"):
-            table.add_column(col, overflow="fold")
+            table.add_column(col, overflow="fold", no_wrap=col in ("heading", "rate"))
         if value is not None:
             table.add_column("duty $", justify="right")
         for layer in res.layers:
@@ -162,7 +162,8 @@ def register(app: typer.Typer) -> None:
         if rated.height <= 50:
             table = Table(title=f"Entry summary: {file.name}")
             for col in ("line", "HTS", "origin", "entered", "value $", "headings", "rate", "duty $"):
-                table.add_column(col, justify="right" if col in ("value $", "rate", "duty $", "line") else "left")
+                table.add_column(col, justify="right" if col in ("value $", "rate", "duty $", "line") else "left",
+                                 no_wrap=col != "headings", overflow="fold")
             for i, r in enumerate(rated.iter_rows(named=True), start=1):
                 table.add_row(str(i), r["hts10"], str(r["origin"]), str(r["entry_date"])[:10],
                               f"{r['customs_value']:,.2f}", (r["headings"] or "").replace(";", " "),
@@ -206,7 +207,7 @@ def register(app: typer.Typer) -> None:
             return
         table = Table(title=f"{t.hts} from {t.origin}")
         for col in ("from", "to", "total", "MFN", "232", "IEEPA", "s122", "headings"):
-            table.add_column(col)
+            table.add_column(col, no_wrap=col != "headings", overflow="fold")
         for s in t.segments:
             table.add_row(str(s.start), str(s.end), f"[bold]{pct(s.total_rate)}[/]", pct(s.mfn_rate),
                           pct(s.section_232), pct(s.ieepa), pct(s.section_122), s.headings.replace(";", " "))

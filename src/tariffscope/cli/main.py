@@ -6,6 +6,7 @@ standard error and exit code 2, never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -53,6 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err_console.print("[bold red]interrupted[/]")
         return 130
+    except Exception as exc:  # a bug, not bad input: one line, with a way to see the traceback
+        if os.environ.get("TARIFFSCOPE_DEBUG"):
+            raise
+        err_console.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+            "(a bug in tariffscope; rerun with TARIFFSCOPE_DEBUG=1 for the traceback and report it)",
+            highlight=False, soft_wrap=True,
+        )
+        return 1
     return 0
 
 

@@ -10,7 +10,7 @@ platform's user data directory (``~/.local/share/tariffscope`` on Linux).
 >>> import tempfile, polars as pl
 >>> with tempfile.TemporaryDirectory() as d:
 ...     s = Store(d + "/t.duckdb")
-...     s.save_frame("demo", pl.DataFrame({"a": [1, 2]}), kind="panel", meta={"x": 1})
+...     _ = s.save_frame("demo", pl.DataFrame({"a": [1, 2]}), kind="panel", meta={"x": 1})
 ...     s.load_frame("demo")["a"].to_list()
 [1, 2]
 """
@@ -126,11 +126,12 @@ class Store:
         """The polars frame stored under ``name``."""
         con = self._connect()
         try:
-            row = con.execute(f"SELECT table_name FROM {_CATALOG} WHERE name = ?", [name]).fetchone()
+            found = con.execute(f"SELECT table_name FROM {_CATALOG} WHERE name = ?", [name]).fetchall()
+            row = found[0] if found else None
             if row is None:
                 known = [r[0] for r in con.execute(f"SELECT name FROM {_CATALOG} ORDER BY name").fetchall()]
                 raise InputError(f"nothing named '{name}' in the store; stored: {', '.join(known) or '(empty)'}")
-            return con.execute(f"SELECT * FROM {row[0]}").pl()
+            return con.sql(f"SELECT * FROM {row[0]}").pl()
         finally:
             con.close()
 
