@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from tariffscope.economics.pe import PEModel
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 tariffs = st.floats(0.0, 1.5, allow_nan=False)
 values = st.one_of(st.just(0.0), st.floats(0.01, 1e6, allow_nan=False))
@@ -137,3 +137,56 @@ def test_diversion_sums_to_zero_and_markets_clear(case: dict[str, object], finit
         check = np.isfinite(omega) & (m0 > 0)
         residual = np.log(m1[check] / m0[check]) - omega[check] * log_pi[check]
         assert np.all(np.abs(residual) < 1e-8)
+
+
+codes = st.text("0123", min_size=2, max_size=6)
+origins = st.sampled_from(["JPN", "DEU", "MEX", "CHN"])
+
+
+@st.composite
+def rule_sets(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
+    flows = draw(st.lists(st.tuples(codes, origins), min_size=1, max_size=12, unique=True))
+    imports = pd.DataFrame(
+        [(p, o, 1.0, 0.01 * i) for i, (p, o) in enumerate(flows)],
+        columns=["product", "origin", "value", "tariff"],
+    )
+    patterns = st.one_of(codes, codes.map(lambda c: c[: len(c) // 2] + "*"), st.just("*"))
+    rules = draw(
+        st.lists(st.tuples(patterns, st.one_of(origins, st.just("*"))), max_size=10, unique=True).map(
+            lambda rs: pd.DataFrame(
+                [(p, o, 0.5 + 0.01 * i) for i, (p, o) in enumerate(rs)],
+                columns=["product", "origin", "new_tariff"],
+            )
+        )
+    )
+    return imports, rules
+
+
+def naive_new_tariffs(imports: pd.DataFrame, rules: pd.DataFrame) -> list[float]:
+    """The documented rule: the most specific matching row wins (product scope first, then origin)."""
+    out = []
+    for product, origin, tariff in imports[["product", "origin", "tariff"]].itertuples(index=False):
+        best: tuple[int, int] | None = None
+        rate = tariff
+        for pattern, rule_origin, new in rules.itertuples(index=False):
+            if pattern.endswith("*"):
+                hit, spec = product.startswith(pattern[:-1]), len(pattern) - 1
+            else:
+                hit, spec = product == pattern, 10**9
+            if not hit or rule_origin not in ("*", origin):
+                continue
+            key = (spec, int(rule_origin != "*"))
+            if best is None or key > best:
+                best, rate = key, new
+        out.append(rate)
+    return out
+
+
+@SETTINGS
+@given(rule_sets())
+def test_tariff_change_rules_match_the_naive_reading(case: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    imports, rules = case
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # rules that match nothing warn
+        got = PEModel(imports).new_tariffs(rules)
+    np.testing.assert_allclose(got, naive_new_tariffs(imports, rules), rtol=0, atol=0)

@@ -523,6 +523,23 @@ def test_most_specific_change_wins() -> None:
     np.testing.assert_allclose(new, [0.10, 0.30, 0.275, 0.15])
 
 
+def test_rules_for_untraded_origins_or_short_codes_match_nothing() -> None:
+    model = PEModel(market([("8703", "JPN", 1.0, 0.025), ("870323", "DEU", 1.0, 0.025)]))
+    with pytest.warns(UserWarning, match=r"2 row\(s\) match no import flow: 870323/CHN, 870323\*/JPN"):
+        new = model.new_tariffs(
+            changes([("870323", "CHN", 0.5), ("870323*", "JPN", 0.5), ("87*", "DEU", 0.3)])
+        )
+    np.testing.assert_allclose(new, [0.025, 0.3])
+
+
+def test_polars_input() -> None:
+    pl = pytest.importorskip("polars")
+    imports = pl.DataFrame({"product": ["870323"], "origin": ["JPN"], "value": [10.0], "tariff": [0.025]})
+    rules = pl.DataFrame({"product": ["870323"], "origin": ["*"], "new_tariff": [0.15]})
+    frame = PEModel(imports).solve(rules).to_frame()
+    assert frame["new_tariff"].tolist() == [0.15]
+
+
 def test_elasticity_overrides_by_prefix_and_flow() -> None:
     imports = market([("870323", "JPN", 1.0, 0.0), ("870324", "JPN", 1.0, 0.0), ("940350", "JPN", 1.0, 0.0)])
     imports["export_supply_elasticity"] = [np.nan, 7.0, np.nan]

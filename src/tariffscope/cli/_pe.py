@@ -45,7 +45,8 @@ def _read_csv(path: Path, what: str) -> pd.DataFrame:
 def _number(value: float) -> str:
     if not math.isfinite(value):
         return "n/a"
-    return f"{value:,.0f}" if abs(value) >= 1e3 else f"{value:,.2f}"
+    text = f"{value:,.0f}" if abs(value) >= 1e3 else f"{value:,.2f}"
+    return text[1:] if text.lstrip("-0.,") == "" and text.startswith("-") else text  # no "-0.00"
 
 
 def _tariffs(before: float, after: float) -> str:

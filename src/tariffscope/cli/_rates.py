@@ -10,7 +10,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from tariffscope.cli._common import JSON_OPTION, console, emit_json, err_console, fail, pct, progress
+from tariffscope.cli._common import JSON_OPTION, console, emit_json, err_console, pct, progress
 from tariffscope.errors import InputError
 
 POLICY_OPTION = typer.Option(

@@ -36,7 +36,7 @@ def metal_share_array(codes: np.ndarray, metal: str, missing: float = 1.0) -> np
     Codes absent from the table get ``missing`` (1.0: the full value, the conservative reading)."""
     table = _table()
     col = _COLUMNS.get(metal, "metal")
-    idx = table.index.get_indexer(np.asarray(codes, dtype=object))
+    idx = table.index.get_indexer(pd.Index(np.asarray(codes, dtype=object)))
     vals = table[col].to_numpy(dtype=np.float64)
     out = np.where(idx >= 0, vals[np.maximum(idx, 0)], missing)
     return np.clip(np.nan_to_num(out, nan=missing), 0.0, 1.0)

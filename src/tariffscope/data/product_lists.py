@@ -56,7 +56,7 @@ def _find(name: str) -> Path:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_list(name: str) -> tuple[tuple[str, dt.date | None], ...]:
     """The rows of product list ``name`` as ``(hts_prefix, effective_date or None)`` pairs.
 

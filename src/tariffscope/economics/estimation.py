@@ -63,9 +63,19 @@ class PPMLResult:
     std_errors: pd.Series
     n_obs: int
     vcov: str
-    fixed_effect_values: Mapping[str, pd.Series] = field(repr=False)
     fixed_effect_columns: Mapping[str, tuple[str, ...]] = field(repr=False)
     _tidy: pd.DataFrame = field(repr=False)
+    _model: Any = field(default=None, repr=False)
+    _frame: pd.DataFrame | None = field(default=None, repr=False)
+    _levels: Mapping[str, pd.Index] = field(default_factory=dict, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def fixed_effect_values(self) -> Mapping[str, pd.Series]:
+        """Estimated fixed effects per group (keys as in :attr:`fixed_effect_columns`), computed on first use."""
+        if "fixef" not in self._cache:
+            self._cache["fixef"] = _recover_fixed_effects(self)
+        return self._cache["fixef"]  # type: ignore[no-any-return]
 
     def coef(self, name: str) -> float:
         """One coefficient by name."""
@@ -198,17 +208,21 @@ class PPMLGravity:
             raise InputError(f"{self.trade!r} must be non-negative numbers without gaps for PPML")
         fe_columns: dict[str, tuple[str, ...]] = {}
         names = []
+        levels: dict[str, pd.Index] = {}
         for k, e in enumerate(effects):
             cols = (e,) if isinstance(e, str) else tuple(e)
             name = f"fe{k}"
-            frame[name] = _key(self.data, cols).to_numpy()
+            # Integer codes: pyfixest factorises them much faster than string labels.
+            codes, uniques = pd.factorize(_key(self.data, cols), sort=False)
+            frame[name] = codes
+            levels[name] = pd.Index(uniques)
             fe_columns[name] = cols
             names.append(name)
         vcov: Any = "hetero"
         vcov_text = "heteroskedasticity-robust"
         if self.cluster is not None:
             cols = (self.cluster,) if isinstance(self.cluster, str) else tuple(self.cluster)
-            frame["cluster_id"] = _key(self.data, cols).to_numpy()
+            frame["cluster_id"] = pd.factorize(_key(self.data, cols))[0]
             vcov = {"CRV1": "cluster_id"}
             vcov_text = f"CRV1 clustered by {'#'.join(cols)}"
         rhs = " + ".join(self.regressors)
@@ -219,20 +233,10 @@ class PPMLGravity:
                 formula, data=frame, vcov=vcov, iwls_tol=self.tolerance, iwls_maxiter=self.max_iterations
             )
             tidy = model.tidy()
-            fixef: dict[str, dict[str, float]] = model.fixef() if names else {}
         if not getattr(model, "_convergence", True):
             raise ConvergenceError(
                 f"PPML did not converge in {self.max_iterations} iterations", iterations=self.max_iterations
             )
-        # pyfixest reports no value for the reference level of all but the first fixed effect (it is
-        # zero); put those zeros back for every level of the estimation sample.
-        dropped = np.fromiter((int(k) for k in getattr(model, "na_index", ())), dtype=np.int64)
-        sample = frame.iloc[np.setdiff1d(np.arange(len(frame)), dropped)]
-        values = {}
-        for name in names:
-            known = pd.Series(fixef[f"C({name})"], dtype=np.float64)
-            levels = pd.Index(sample[name].unique()).union(known.index)
-            values[name] = known.reindex(levels).fillna(0.0)
         pretty = formula
         for name, cols in fe_columns.items():
             pretty = pretty.replace(name, "^".join(cols))
@@ -242,10 +246,37 @@ class PPMLGravity:
             std_errors=tidy["Std. Error"].copy(),
             n_obs=int(model._N),
             vcov=vcov_text,
-            fixed_effect_values=values,
             fixed_effect_columns=fe_columns,
             _tidy=tidy,
+            _model=model,
+            _frame=frame[names],
+            _levels=levels,
         )
+
+
+def _recover_fixed_effects(result: PPMLResult) -> dict[str, pd.Series]:
+    """Fixed effects by group label from pyfixest's ``fixef()``.
+
+    pyfixest reports no value for the reference level of all but the first fixed effect (it is zero);
+    those zeros are put back for every level of the estimation sample.
+    """
+    if result._model is None or result._frame is None or not result.fixed_effect_columns:
+        return {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fixef: dict[str, dict[Any, float]] = result._model.fixef()
+    frame = result._frame
+    dropped = np.fromiter((int(k) for k in getattr(result._model, "na_index", ())), dtype=np.int64)
+    sample = frame.iloc[np.setdiff1d(np.arange(len(frame)), dropped)]
+    values = {}
+    for name in result.fixed_effect_columns:
+        known = pd.Series(fixef[f"C({name})"], dtype=np.float64)
+        known.index = known.index.astype(np.int64)
+        codes = pd.Index(sample[name].unique()).union(known.index)
+        by_code = known.reindex(codes).fillna(0.0)
+        labels = result._levels[name]
+        values[name] = pd.Series(by_code.to_numpy(), index=labels[by_code.index.to_numpy()])
+    return values
 
 
 def fit_ppml(

@@ -158,21 +158,26 @@ def _require_columns(frame: pd.DataFrame, required: Sequence[str], what: str) ->
         )
 
 
-def _labels(frame: pd.DataFrame, column: str, what: str) -> NDArray[np.object_]:
+def _labels(frame: pd.DataFrame, column: str, what: str) -> tuple[IntArray, NDArray[np.object_]]:
+    """Codes of each row into the unique, stripped text labels of ``column`` (string work on uniques only)."""
     series = frame[column]
-    if series.isna().any():
-        row = int(np.flatnonzero(series.isna().to_numpy())[0])
+    missing = series.isna().to_numpy()
+    if missing.any():
+        row = int(np.flatnonzero(missing)[0])
         raise InputError(f"{what} has an empty {column} in row {row + 1}; every row needs one")
     if column == "product" and pd.api.types.is_integer_dtype(series.dtype):
         raise InputError(
             f"{what}: product codes must be text, not integers (leading zeros matter: 10121 vs '010121'); "
             "read the file with dtype={'product': str}"
         )
-    values = series.astype(str).str.strip()
-    if (values == "").any():
-        row = int(np.flatnonzero((values == "").to_numpy())[0])
+    raw_codes, raw_uniques = pd.factorize(series, sort=False)
+    cleaned = pd.Series(np.asarray(raw_uniques, dtype=object), dtype=object).astype(str).str.strip()
+    if (cleaned == "").any():
+        empty = int(np.flatnonzero((cleaned == "").to_numpy())[0])
+        row = int(np.flatnonzero(raw_codes == empty)[0])
         raise InputError(f"{what} has an empty {column} in row {row + 1}; every row needs one")
-    return values.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(cleaned, sort=False)
+    return np.asarray(codes, dtype=np.intp)[raw_codes], np.asarray(uniques, dtype=object)
 
 
 def _numbers(frame: pd.DataFrame, column: str, what: str) -> FloatArray:
@@ -250,10 +255,8 @@ def _dotless(codes: NDArray[np.object_]) -> pd.Series:
     return pd.Series(codes, dtype=object).str.replace(".", "", regex=False)
 
 
-def _product_overrides(
-    elasticities_by_product: Any, product_codes: pd.Series
-) -> dict[str, tuple[FloatArray, FloatArray]]:
-    """Per product (unique codes, dotless) override values and a mask of where they apply.
+def _product_overrides(elasticities_by_product: Any, product_codes: pd.Series) -> dict[str, FloatArray]:
+    """Per product (unique codes, dotless) override values, NaN where no override applies.
 
     Keys match a product exactly or as a prefix (``"8703"`` covers ``"870323"``); the longest key wins.
     """
@@ -278,24 +281,28 @@ def _product_overrides(
             f"elasticities_by_product has unknown column(s) {', '.join(map(str, unknown))}; "
             f"valid: product, {', '.join(_ELASTICITY_NAMES)}"
         )
-    keys = _dotless(_labels(frame, "product", "elasticities_by_product")).str.rstrip("*")
+    key_codes, key_labels = _labels(frame, "product", "elasticities_by_product")
+    keys = _dotless(key_labels[key_codes]).str.rstrip("*")
     if keys.duplicated().any():
         dup = keys[keys.duplicated()].iloc[0]
         raise InputError(f"elasticities_by_product lists product {dup!r} twice; give each product once")
-    order = np.argsort(keys.str.len().to_numpy(), kind="stable")  # shorter prefixes first, longer override
-    out: dict[str, tuple[FloatArray, FloatArray]] = {}
+    lengths = keys.str.len().to_numpy()
+    out: dict[str, FloatArray] = {}
     for name in _ELASTICITY_NAMES:
         if name not in frame.columns:
             continue
         column = _numbers(frame, name, "elasticities_by_product")
-        values = np.full(len(product_codes), np.nan)
-        for i in order:
-            if np.isnan(column[i]):
-                continue
+        for i in np.flatnonzero(~np.isnan(column)):
             _check_elasticity(name, float(column[i]), f" for product {keys.iloc[i]}")
-            key = keys.iloc[i]
-            values[(product_codes.str.startswith(key)).to_numpy()] = column[i]
-        out[name] = (values, ~np.isnan(values))
+        values = np.full(len(product_codes), np.nan)
+        for length in np.unique(lengths):  # shorter prefixes first, so longer (more specific) keys win
+            sel = np.flatnonzero((lengths == length) & ~np.isnan(column))
+            if len(sel) == 0:
+                continue
+            prefixes = product_codes.str[: int(length)].where(product_codes.str.len() >= length)
+            hit = pd.Index(keys.iloc[sel]).get_indexer(pd.Index(prefixes))
+            values = np.where(hit >= 0, column[sel][np.maximum(hit, 0)], values)
+        out[name] = values
     return out
 
 
@@ -517,9 +524,14 @@ class PEModel:
                 ),
             }
         )
-        product = _labels(frame, "product", what)
-        origin = _labels(frame, "origin", what)
-        code = _dotless(product)
+        product_codes, product_labels = _labels(frame, "product", what)
+        origin_codes, origin_labels = _labels(frame, "origin", what)
+        product = product_labels[product_codes]
+        origin = origin_labels[origin_codes]
+        # products are identified by their code without dots: '8703.23' and '870323' are one product
+        dotless_codes, dotless_uniques = pd.factorize(_dotless(product_labels), sort=False)
+        pidx = np.asarray(dotless_codes, dtype=np.intp)[product_codes]
+        unique_codes = pd.Series(np.asarray(dotless_uniques, dtype=object), dtype=object)
         value = _numbers(frame, "value", what)
         tariff = _numbers(frame, "tariff", what)
 
@@ -537,8 +549,7 @@ class PEModel:
                 f"imports: value must be >= 0 (an import value); got {value[i]:g} for {where(i)}"
             )
         _check_tariffs(tariff, where, "tariff", what)
-        keys = pd.DataFrame({"code": code, "origin": origin})
-        dup = keys.duplicated(keep=False).to_numpy()
+        dup = pd.Series(pidx * len(origin_labels) + origin_codes).duplicated(keep=False).to_numpy()
         if dup.any():
             i = int(np.flatnonzero(dup)[0])
             n_dup = int(dup.sum())
@@ -547,9 +558,6 @@ class PEModel:
                 "aggregate them (sum the values) before building the model"
             )
 
-        pidx_raw, uniques = pd.factorize(code, sort=False)
-        pidx = np.asarray(pidx_raw, dtype=np.intp)
-        unique_codes = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
         n_products = len(unique_codes)
         overrides = _product_overrides(elasticities_by_product, unique_codes)
         eps_p = np.full(n_products, self._defaults["import_demand_elasticity"])
@@ -557,8 +565,8 @@ class PEModel:
         omega_p = np.full(n_products, self._defaults["export_supply_elasticity"])
         for name, target in zip(_ELASTICITY_NAMES, (eps_p, sig_p, omega_p), strict=True):
             if name in overrides:
-                values, mask = overrides[name]
-                target[mask] = values[mask]
+                mask = ~np.isnan(overrides[name])
+                target[mask] = overrides[name][mask]
         omega = omega_p[pidx]
         if "export_supply_elasticity" in frame.columns:
             column = _numbers(frame, "export_supply_elasticity", what)
@@ -571,7 +579,9 @@ class PEModel:
 
         self._product = product
         self._origin = origin
-        self._code = code
+        self._unique_codes = unique_codes
+        self._origin_index = pd.Index(origin_labels)
+        self._oidx = origin_codes
         self._pidx = pidx
         self._n_products = n_products
         self._value = value
@@ -579,7 +589,7 @@ class PEModel:
         self._eps_p = eps_p
         self._sig_p = sig_p
         self._omega = omega
-        for array in (product, origin, pidx, value, tariff, eps_p, sig_p, omega):
+        for array in (product, origin, origin_codes, pidx, value, tariff, eps_p, sig_p, omega):
             array.setflags(write=False)
 
     # -- read-only views -------------------------------------------------------------------------------
@@ -629,46 +639,71 @@ class PEModel:
         _require_columns(frame, ("product", "origin", "new_tariff"), what)
         if len(frame) == 0:
             return new
-        product = _labels(frame, "product", what)
-        origin = _labels(frame, "origin", what)
+        product_codes, product_labels = _labels(frame, "product", what)
+        origin_codes, origin_labels = _labels(frame, "origin", what)
         rate = _numbers(frame, "new_tariff", what)
 
         def where(i: int) -> str:
-            return f"product {product[i]} origin {origin[i]} (row {i + 1})"
+            return f"product {product_labels[product_codes[i]]} origin {origin_labels[origin_codes[i]]} (row {i + 1})"
 
         _check_tariffs(rate, where, "new_tariff", what)
-        pattern = _dotless(product)
-        is_prefix = pattern.str.endswith("*").to_numpy()
-        prefix = pattern.str.rstrip("*")
+        # String work on the unique patterns only; rows are matched on integer codes.
+        patterns = _dotless(product_labels)
+        pattern_is_prefix = patterns.str.endswith("*").to_numpy()
+        pattern_key = patterns.str.rstrip("*")
         exact_spec = 1 << 30
-        product_spec = np.where(is_prefix, prefix.str.len().to_numpy(), exact_spec)
-        origin_spec = (origin != "*").astype(np.int64)
-        keys = pd.DataFrame({"p": prefix, "e": is_prefix, "o": origin})
-        dup = keys.duplicated(keep=False).to_numpy()
+        pattern_spec = np.where(pattern_is_prefix, pattern_key.str.len().to_numpy(), exact_spec)
+        pattern_id = np.asarray(pd.factorize(pattern_key + np.where(pattern_is_prefix, "*", ""))[0])
+        n_origins = len(origin_labels)
+        dup = (
+            pd.Series(pattern_id[product_codes] * n_origins + origin_codes).duplicated(keep=False).to_numpy()
+        )
         if dup.any():
             i = int(np.flatnonzero(dup)[0])
             raise InputError(
                 f"tariff_change gives {where(i)} more than once; keep one row per product × origin"
             )
+        product_spec = pattern_spec[product_codes]
+        origin_spec = (origin_labels != "*")[origin_codes].astype(np.int64)
+        # origin of each rule as an index into the model's origins (-1: not traded, or '*')
+        rule_origin = self._origin_index.get_indexer(pd.Index(origin_labels))[origin_codes]
         matched = np.zeros(len(frame), dtype=bool)
-        flows = pd.DataFrame({"o": self._origin, "row": np.arange(self.n_flows)})
+        n_model_origins = len(self._origin_index)
+        codes = self._unique_codes
         # Apply from the least to the most specific rule (product scope first, then origin), so that the
         # most specific rule wins: '*' < '87*' < '8703*' < '870323'; within each, origin '*' < 'JPN'.
-        groups = sorted({(int(p), int(o)) for p, o in zip(product_spec, origin_spec, strict=True)})
+        group_codes = np.unique(product_spec * 2 + origin_spec)  # sorted: product scope, then origin
+        groups = [(int(code) // 2, int(code) % 2) for code in group_codes]
         for p_spec, o_spec in groups:
             sel = np.flatnonzero((product_spec == p_spec) & (origin_spec == o_spec))
-            rules = pd.DataFrame(
-                {"k": prefix.to_numpy()[sel], "o": origin[sel], "rate": rate[sel], "rule": sel}
-            )
-            flows["k"] = self._code if p_spec == exact_spec else self._code.str[:p_spec]
-            if p_spec != exact_spec:
-                flows.loc[self._code.str.len() < p_spec, "k"] = None
-            on = ["k", "o"] if o_spec else ["k"]
-            hit = flows.merge(rules[[*on, "rate", "rule"]], on=on, how="inner")
-            new[hit["row"].to_numpy()] = hit["rate"].to_numpy()
-            matched[np.unique(hit["rule"].to_numpy())] = True
+            if p_spec == exact_spec:
+                product_keys = codes
+            else:
+                product_keys = codes.str[:p_spec].where(codes.str.len() >= p_spec, None)
+            rule_keys = pattern_key.to_numpy()[product_codes[sel]]
+            # the product each rule names, as an id shared with the model's products (-1: none)
+            ids, _ = pd.factorize(np.concatenate([rule_keys, product_keys.to_numpy(dtype=object)]))
+            rule_ids = np.asarray(ids[: len(sel)])
+            product_ids = np.asarray(ids[len(sel) :])
+            if o_spec:
+                ok = rule_origin[sel] >= 0
+                if not ok.any():  # every rule names an origin the imports do not have
+                    continue
+                rule_key = rule_ids[ok] * n_model_origins + rule_origin[sel][ok]
+                row_key = product_ids[self._pidx] * n_model_origins + self._oidx
+                hit = pd.Index(rule_key).get_indexer(pd.Index(row_key))
+                rule_of_row = np.where(hit >= 0, sel[ok][np.maximum(hit, 0)], -1)
+            else:
+                hit = pd.Index(rule_ids).get_indexer(pd.Index(product_ids))
+                rule_of_row = np.where(hit >= 0, sel[np.maximum(hit, 0)], -1)[self._pidx]
+            applies = rule_of_row >= 0
+            new[applies] = rate[rule_of_row[applies]]
+            matched[rule_of_row[applies]] = True
         if not matched.all():
-            lost = [f"{product[i]}/{origin[i]}" for i in np.flatnonzero(~matched)[:5]]
+            lost = [
+                f"{product_labels[product_codes[i]]}/{origin_labels[origin_codes[i]]}"
+                for i in np.flatnonzero(~matched)[:5]
+            ]
             more = int((~matched).sum()) - len(lost)
             warnings.warn(
                 f"tariff_change: {int((~matched).sum())} row(s) match no import flow: "
@@ -786,7 +821,8 @@ class PEModel:
 def _format_number(value: float) -> str:
     if not math.isfinite(value):
         return "n/a"
-    return f"{value:,.0f}" if abs(value) >= 1e4 else f"{value:,.3f}"
+    text = f"{value:,.0f}" if abs(value) >= 1e4 else f"{value:,.3f}"
+    return text[1:] if text.lstrip("-0.,") == "" and text.startswith("-") else text  # no "-0.000"
 
 
 def _weighted_means(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -910,7 +946,10 @@ class PEResult:
         if by not in _AGGREGATE_BY:
             raise InputError(f"aggregate by must be one of {', '.join(_AGGREGATE_BY)}; got {by!r}")
         frame = self.to_frame()
-        codes = _dotless(frame["product"].to_numpy(dtype=object))
+        row_codes, unique_products = pd.factorize(frame["product"], sort=False)
+        codes = _dotless(np.asarray(unique_products, dtype=object))[np.asarray(row_codes)].reset_index(
+            drop=True
+        )
         key = {"chapter": "chapter", "gtap": "gtap_code", "origin": "origin", "product": "product"}[by]
         if by == "chapter":
             chapter = codes.str[:2]

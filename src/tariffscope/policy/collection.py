@@ -16,6 +16,7 @@ import functools
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from tariffscope.errors import InputError, PolicyConflictWarning, PolicyValidationError, Problem
 from tariffscope.policy.measure import Measure
@@ -139,7 +140,7 @@ class Policy:
         """The built-in measures (optionally) plus those of user policy files."""
         from tariffscope.policy.io import builtin_files, load_policy_files
 
-        files = [*(builtin_files() if include_builtin else []), *paths]
+        files: list[str | Path] = [*(builtin_files() if include_builtin else []), *paths]
         return cls(tuple(load_policy_files(files)))
 
     # -- access ----------------------------------------------------------------------------------

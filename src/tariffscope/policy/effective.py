@@ -114,13 +114,13 @@ class EffectiveRates:
 
 
 def _weighted(frame: pl.DataFrame, origin: str) -> EffectiveRate:
-    v = frame["value"].to_numpy()
+    v = frame["value"].cast(pl.Float64).to_numpy()
     total = float(v.sum())
     if total <= 0:
         raise InputError(f"no import value for origin {origin} in the weights; cannot weight its rates")
 
     def w(col: str) -> float:
-        return float((frame[col].to_numpy() * v).sum() / total) if col in frame.columns else 0.0
+        return float((frame[col].cast(pl.Float64).to_numpy() * v).sum()) / total if col in frame.columns else 0.0
 
     return EffectiveRate(
         origin=origin,
@@ -188,7 +188,7 @@ def _from_hts10(sched: Any, day: dt.date, isos: list[str] | None, weights: pl.Da
     notes: list[str] = []
     dropped = w.filter(~keep)
     if dropped.height:
-        share = float(dropped["value"].sum() / max(w["value"].sum(), 1e-300))
+        share = float(dropped["value"].cast(pl.Float64).sum()) / max(float(w["value"].cast(pl.Float64).sum()), 1e-300)
         notes.append(f"{dropped.height} weight rows ({100 * share:.2f}% of value) have HTS10 codes not in "
                      f"the schedule ({sched.hts.edition}) and were left out")
     w = w.filter(keep)

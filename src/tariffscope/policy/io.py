@@ -312,7 +312,7 @@ def _measure_from_mapping(raw: _LineDict, file: str, list_names: set[str]) -> tu
 
 def _parse_documents(text: str, file: str) -> tuple[list[_LineDict], list[Problem]]:
     try:
-        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+        doc = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

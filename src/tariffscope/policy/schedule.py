@@ -182,17 +182,30 @@ class _Compiled:
     metal_shares: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def _as_day_array(values: Any, name: str) -> np.ndarray:
-    """Dates (strings, dates, datetime64) to int64 day numbers; NaT -> a sentinel below every date."""
-    arr = pd.to_datetime(pd.Series(values), errors="coerce")
-    bad = arr.isna() & pd.Series(values).notna()
-    if bad.any():
-        first = pd.Series(values)[bad].iloc[0]
-        raise InputError(f"{name} '{first}' is not a date; write YYYY-MM-DD")
-    days = arr.to_numpy(dtype="datetime64[D]").astype(np.int64)
-    nat = np.isnat(arr.to_numpy(dtype="datetime64[D]"))
-    days[nat] = np.iinfo(np.int64).min
-    return days
+_MISSING_DAY = np.iinfo(np.int64).min
+
+
+def _day_numbers(series: Any, name: str, allow_missing: bool = False) -> np.ndarray:
+    """A polars column of dates (Date, Datetime or ISO text) as int64 day numbers.
+
+    Missing values raise, unless ``allow_missing`` (then they become a sentinel below every date)."""
+    import polars as pl
+
+    if series.dtype == pl.Date:
+        dates = series
+    elif isinstance(series.dtype, pl.Datetime):
+        dates = series.dt.date()
+    else:
+        text = series.cast(pl.Utf8)
+        dates = text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+        bad = dates.is_null() & text.is_not_null()
+        if bad.any():
+            raise InputError(f"{name} '{text.filter(bad)[0]}' is not a date; write YYYY-MM-DD")
+    if dates.null_count():
+        if not allow_missing:
+            raise InputError(f"column '{name}' has an empty date; every line needs one (YYYY-MM-DD)")
+        return dates.cast(pl.Int64).fill_null(_MISSING_DAY).to_numpy()
+    return dates.cast(pl.Int64).to_numpy()
 
 
 def normalize_hts(code: Any) -> str:
@@ -321,7 +334,7 @@ class Schedule:
         """Positions of HTS10 codes in the schedule; unknown codes raise naming the first few."""
         c = self._c
         arr = np.asarray(codes, dtype="U10")
-        idx = c.code_index.get_indexer(arr)
+        idx = c.code_index.get_indexer(pd.Index(arr))
         if (idx < 0).any():
             bad = pd.unique(arr[idx < 0])
             shown = ", ".join(format_hts(b) for b in bad[:5])
@@ -335,7 +348,7 @@ class Schedule:
     def country_index(self, iso3: Sequence[str] | np.ndarray) -> np.ndarray:
         """Positions of ISO3 codes in the country universe (codes must already be normalised)."""
         c = self._c
-        idx = c.country_index.get_indexer(np.asarray(iso3, dtype=object))
+        idx = c.country_index.get_indexer(pd.Index(np.asarray(iso3, dtype=object)))
         if (idx < 0).any():
             from tariffscope.data.countries import normalize_country
 
@@ -396,10 +409,12 @@ class Schedule:
                 subset = np.sort(np.concatenate(parts)) if len(parts) > 1 else parts[0]
             h = hidx if subset is None else hidx[subset]
             d = day if subset is None else day[subset]
-            ok = c.inc_static[k][h] if c.inc_static[k] is not None else c.inc[k][h] <= d
-            if c.exc_static[k] is not None:
+            inc_static = c.inc_static[k]
+            ok = inc_static[h] if inc_static is not None else c.inc[k][h] <= d
+            exc_static = c.exc_static[k]
+            if exc_static is not None:
                 if c.exc_any[k]:
-                    ok &= ~c.exc_static[k][h]
+                    ok &= ~exc_static[h]
             else:
                 ok &= ~(c.exc[k][h] <= d)
             if start > dmin:
@@ -417,7 +432,7 @@ class Schedule:
                 eb = day_number(m.in_transit.entered_before)
                 if dmin < eb:
                     ld = d if load_day is None else (load_day if subset is None else load_day[subset])
-                    ld = np.where(ld == np.iinfo(np.int64).min, d, ld)
+                    ld = np.where(ld == _MISSING_DAY, d, ld)
                     ok &= ~((ld < lb) & (d < eb))
             if m.requires_claim and claims is not None:
                 cl = claims[m.requires_claim]
@@ -494,10 +509,8 @@ class Schedule:
                 basis = np.ones(rows.size)
             if m.us_content_carveout and carve is not None:
                 basis = basis * carve[rows]
-            if m.stacking == "floor":
-                contrib = np.maximum(0.0, m.rate - mfn[rows]) * basis
-            else:
-                contrib = m.rate * basis
+            per = np.maximum(0.0, m.rate - mfn[rows]) if m.stacking == "floor" else m.rate
+            contrib = per * basis
             contributions.append(contrib)
             bases.append(basis)
             total[rows] += contrib
@@ -595,7 +608,7 @@ class Schedule:
     def _resolve_code(self, code: str) -> list[str]:
         c = self._c
         if len(code) == 10:
-            if c.code_index.get_indexer([code])[0] < 0:
+            if c.code_index.get_indexer(pd.Index([code]))[0] < 0:
                 self.hts.line(code)  # raises UnknownHTSCodeError with suggestions
                 raise UnknownHTSCodeError(f"HTS code {format_hts(code)} is not in the schedule")
             return [code]
@@ -836,20 +849,29 @@ class Schedule:
                 )
             norm[v] = code
         hts10 = hts_raw.replace_strict(norm, return_dtype=pl.Utf8)
-        hidx = self.hts_index(hts10.to_numpy())
+        # Positions are looked up once per distinct code and spread with a polars map (no per-row hashing
+        # of Python strings).
+        uniq_keys = list(norm.keys())
+        uniq_pos = self.hts_index([norm[k] for k in uniq_keys])
+        hidx = hts_raw.replace_strict(dict(zip(uniq_keys, uniq_pos.tolist(), strict=True)),
+                                      return_dtype=pl.Int64).to_numpy()
         org_raw = frame[origin_column].cast(pl.Utf8)
         onorm = {}
         for v in org_raw.unique().to_list():
             if v is None:
                 raise InputError(f"column '{origin_column}' has an empty origin; every line needs one")
             onorm[v] = normalize_country(v)
-        iso = org_raw.replace_strict(onorm, return_dtype=pl.Utf8).to_numpy()
-        oidx = self.country_index(iso)
-        day = _as_day_array(frame[date_column].to_pandas(), date_column)
+        okeys = list(onorm.keys())
+        opos = self.country_index([onorm[k] for k in okeys])
+        oidx = org_raw.replace_strict(dict(zip(okeys, opos.tolist(), strict=True)), return_dtype=pl.Int64).to_numpy()
+        day = _day_numbers(frame[date_column], date_column)
         if n and day.min() < day_number(self.first_date):
             bad = frame[date_column][int(np.argmin(day))]
-            self._check_date(dt.date.fromisoformat(str(bad)[:10]) if day.min() > -10**9 else self.first_date - dt.timedelta(1))
-        load = _as_day_array(frame["load_date"].to_pandas(), "load_date") if "load_date" in frame.columns else None
+            raise DateOutOfRangeError(
+                f"entry date '{bad}' in column '{date_column}' is before the schedule's first date "
+                f"{self.first_date} ({self.hts.edition}); give dates on or after it"
+            )
+        load = _day_numbers(frame["load_date"], "load_date", allow_missing=True) if "load_date" in frame.columns else None
 
         def num(col: str) -> np.ndarray | None:
             if col not in frame.columns:
@@ -1016,8 +1038,9 @@ def _check_fraction(x: float | None, name: str) -> None:
 
 
 def _to_polars(table: Any) -> tuple[Any, str]:
-    import polars as pl
     from pathlib import Path
+
+    import polars as pl
 
     if isinstance(table, pl.DataFrame):
         return table, "polars"

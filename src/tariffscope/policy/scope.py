@@ -72,7 +72,7 @@ def _first_day(entries: dict[str, int], table: dict[int, np.ndarray], n: int) ->
             continue
         keys = pd.Index(list(mapping.keys()))
         vals = np.fromiter(mapping.values(), dtype=np.int64, count=len(mapping))
-        idx = keys.get_indexer(table[length])
+        idx = keys.get_indexer(pd.Index(table[length]))
         hit = idx >= 0
         result[hit] = np.minimum(result[hit], vals[idx[hit]])
     return result

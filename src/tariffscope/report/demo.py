@@ -98,7 +98,7 @@ def run_demo(out: str | Path = "demo-output", quiet: bool = False) -> dict[str, 
     t.add_column("Germany", justify="right")
     t.add_column("Vietnam", justify="right")
     for i, day in enumerate(months):
-        if day.month in (1, 4, 5, 7, 9, 10) or day.year == 2026 and day.month in (3, 5):
+        if day.month in (1, 4, 5, 7, 9, 10) or (day.year == 2026 and day.month in (3, 5)):
             t.add_row(f"{day:%Y-%m}", f"{100 * etr_path['JPN'][i]:.1f}%", f"{100 * etr_path['DEU'][i]:.1f}%",
                       f"{100 * etr_path['VNM'][i]:.1f}%")
     console.print(t)

@@ -17,6 +17,7 @@ platform's user data directory (``~/.local/share/tariffscope`` on Linux).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -113,10 +114,8 @@ class Store:
             )
             con.execute("COMMIT")
         except BaseException:
-            try:
+            with contextlib.suppress(Exception):  # rollback after a failed transaction may itself fail
                 con.execute("ROLLBACK")
-            except Exception:  # noqa: BLE001 - rollback after a failed transaction may itself fail
-                pass
             raise
         finally:
             con.close()
