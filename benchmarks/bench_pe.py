@@ -85,8 +85,11 @@ def main() -> None:
 
     build = best_of(lambda: PEModel(imports), args.repeat)
     rows.append(("build PEModel (validation, indexing)", "-", *build, "-"))
+    base = PEModel(imports)
+    rules = best_of(lambda: base.new_tariffs(changes), args.repeat)
+    rows.append((f"apply the tariff change ({len(changes):,} rules -> flows)", "-", *rules, "-"))
     cases = [
-        ("solve, infinite export supply (closed form)", PEModel(imports)),
+        ("solve, infinite export supply (closed form)", base),
         ("solve, export supply 5 for all origins", PEModel(imports, export_supply_elasticity=5.0)),
         ("solve, export supply 0.5-20 by origin", PEModel(hetero)),
     ]

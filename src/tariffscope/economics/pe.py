@@ -372,7 +372,7 @@ def _solve_scalar(
             )
         err = float(np.max(np.abs(g)))
         if err <= tol:
-            return C, iteration, err
+            return C, iteration - 1, err  # Newton updates made
         lo = np.where(g < 0, np.maximum(lo, C), lo)
         hi = np.where(g > 0, np.minimum(hi, C), hi)
         with np.errstate(divide="ignore", invalid="ignore"):
