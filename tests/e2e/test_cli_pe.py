@@ -92,6 +92,21 @@ def test_elasticity_options_and_finite_supply(files: tuple[Path, Path]) -> None:
     assert data["solver"]["max_residual"] < 1e-10
 
 
+def test_gtap_groups_with_a_crosswalk(tmp_path: Path, files: tuple[Path, Path]) -> None:
+    imports, changes = files
+    crosswalk = write(
+        tmp_path / "crosswalk.csv",
+        "hs10,hs6_code,gtap_code,description\n"
+        "8703230110,870323,MVH,cars\n9403500000,940350,OMF,furniture\n0101210010,010121,CTL,horses\n",
+    )
+    proc = run(
+        "--imports", imports, "--tariff-change", changes, "--by", "gtap", "--crosswalk", crosswalk, "--json"
+    )
+    assert proc.returncode == 0, proc.stderr
+    groups = {g["gtap_code"]: g for g in json.loads(proc.stdout)["groups"]}
+    assert set(groups) == {"MVH", "OMF", "CTL"} and groups["MVH"]["import_value"] == 150.0
+
+
 def test_table_output(files: tuple[Path, Path]) -> None:
     imports, changes = files
     proc = run("--imports", imports, "--tariff-change", changes, "--by", "origin")

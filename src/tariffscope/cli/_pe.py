@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
 from rich.table import Table
@@ -20,19 +20,21 @@ from tariffscope.cli._common import JSON_OPTION, console, emit_json, err_console
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from tariffscope.economics.pe import PEResult
+    from tariffscope.economics.pe import AggregateBy, PEResult
 
 _BY = ("product", "origin", "chapter", "gtap")
 _MAX_TABLE_ROWS = 40
 
 
-def _read_csv(path: Path, what: str) -> pd.DataFrame:
+def _read_csv(path: Path, what: str, dtype: Any = None) -> pd.DataFrame:
     import pandas as pd
 
     if not path.is_file():
         fail(f"{what} file {path} does not exist")
     try:
-        frame = pd.read_csv(path, dtype={"product": str, "origin": str}, skipinitialspace=True, comment="#")
+        frame = pd.read_csv(
+            path, dtype=dtype or {"product": str, "origin": str}, skipinitialspace=True, comment="#"
+        )
     except pd.errors.EmptyDataError:
         fail(f"{what} file {path} is empty")
     except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
@@ -157,13 +159,7 @@ def register(app: typer.Typer) -> None:
 
         imports_frame = _read_csv(imports, "imports")
         changes_frame = _read_csv(tariff_change, "tariff change")
-        crosswalk_frame = None
-        if crosswalk is not None:
-            import pandas as pd
-
-            if not crosswalk.is_file():
-                fail(f"crosswalk file {crosswalk} does not exist")
-            crosswalk_frame = pd.read_csv(crosswalk, dtype=str)
+        crosswalk_frame = _read_csv(crosswalk, "crosswalk", dtype=str) if crosswalk is not None else None
         options = {
             "import_demand_elasticity": import_demand_elasticity,
             "substitution_elasticity": substitution_elasticity,
@@ -175,7 +171,7 @@ def register(app: typer.Typer) -> None:
             try:
                 model = PEModel(imports_frame, **kwargs)
                 result = model.solve(changes_frame, name=name or tariff_change.stem)
-                groups = result.aggregate(by, crosswalk_frame) if by is not None else None  # type: ignore[arg-type]
+                groups = result.aggregate(cast("AggregateBy", by), crosswalk_frame) if by else None
             except TariffscopeError as exc:
                 fail(str(exc))
         for warning in caught:

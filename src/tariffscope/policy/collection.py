@@ -186,15 +186,18 @@ class Policy:
         return Policy((*kept, *new.values()))
 
     def without(self, ids: Iterable[str]) -> Policy:
-        """A new policy without the measures ``ids`` (references to them are dropped too)."""
+        """A new policy without the measures ``ids``; references to them, and to tags no remaining
+        measure carries, are dropped too."""
         drop = set(ids)
         for mid in drop:
             self.get(mid)
-        kept = [
-            m.replace(excluded_by=tuple(r for r in m.excluded_by if r not in drop))
-            for m in self.measures
-            if m.id not in drop
-        ]
+        remaining = [m for m in self.measures if m.id not in drop]
+        tags = {t for m in remaining for t in m.tags}
+
+        def keep(ref: str) -> bool:
+            return ref[4:] in tags if ref.startswith("tag:") else ref not in drop
+
+        kept = [m.replace(excluded_by=tuple(r for r in m.excluded_by if keep(r))) for m in remaining]
         return Policy(tuple(kept))
 
     def conflicts(self) -> list[tuple[Measure, Measure, str]]:
