@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 import polars as pl
 
 from tariffscope.errors import InputError
@@ -201,16 +202,83 @@ def _from_hts10(sched: Any, day: dt.date, isos: list[str] | None, weights: pl.Da
     return EffectiveRates(day, "hts10", rows, total, None, tuple(notes))
 
 
-def _sector_rates(sched: Any, day: dt.date, isos: list[str]) -> pl.DataFrame:
-    """Mean applied rates by GTAP sector for each origin (simple means over HTS10 lines)."""
+#: Sector rates by (HTS table, metal-share setting, date, the measures that can touch an origin).
+#: Origins whose in-force measures are the same values share their rates, within a policy and across
+#: scenario branches, so each distinct set is computed once.
+_SECTOR_CACHE: dict[tuple[Any, ...], pl.DataFrame] = {}
+_SECTOR_CACHE_MAX = 4096
+
+
+def _signature(sched: Any, day: dt.date, iso: str) -> frozenset[Any]:
+    c = sched._c
+    o = int(sched.country_index([iso])[0])
+    return frozenset(
+        m for k, m in enumerate(c.measures) if c.origin_ok[k][o] and m.status == "in_force" and m.in_window(day)
+    )
+
+
+def _gtap_map(sched: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions in the schedule of the HTS10 lines with a GTAP sector, their sector index, and the
+    sector codes (cached on the schedule)."""
+    cached = getattr(sched, "_gtap_cache", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     from tariffscope.data.weights import hts10_gtap
 
     cross = hts10_gtap()
     codes = sched._c.codes
-    mapped = cross.filter(pl.col("hts10").is_in(codes.tolist()))
-    panel = sched.panel(day, origins=isos, codes=mapped["hts10"].to_list(), headings=False)
-    panel = panel.join(mapped, on="hts10", how="inner")
-    return panel.group_by(["origin", "gtap_code"]).agg([pl.col(c).mean() for c in _PARTS] + [pl.col("total_rate").mean()])
+    pos = sched._c.code_index.get_indexer(pd.Index(cross["hts10"].to_numpy()))
+    keep = pos >= 0
+    sectors, sector_idx = np.unique(cross["gtap_code"].to_numpy()[keep], return_inverse=True)
+    out = (pos[keep].astype(np.int64), sector_idx.astype(np.int64), sectors)
+    assert len(codes) >= len(out[0])
+    sched._gtap_cache = out
+    return out
+
+
+def _sector_means(sched: Any, day: dt.date, isos: list[str]) -> list[pl.DataFrame]:
+    """Per origin, the mean of each rate part over the HTS10 lines of each GTAP sector (numpy, no
+    string columns)."""
+    from tariffscope.policy.scope import day_number
+
+    hpos, sidx, sectors = _gtap_map(sched)
+    osel = sched.country_index(isos)
+    n_h, n_o, n_s = len(hpos), len(osel), len(sectors)
+    hidx = np.tile(hpos, n_o)
+    oidx = np.repeat(osel, n_h)
+    dnum = np.full(len(hidx), day_number(day), dtype=np.int64)
+    applies = sched._evaluate(hidx, oidx, dnum)
+    st = sched._stack(hidx, applies, None, None, None, None)
+    counts = np.bincount(sidx, minlength=n_s).astype(float)
+    cols = {"mfn_rate": st["mfn"], "total_rate": st["total"]}
+    for part in ("rate_section_232", "rate_ieepa", "rate_section_122"):
+        cols[part] = st["by_authority"].get(part, np.zeros(len(hidx)))
+    key = (np.arange(n_o).repeat(n_h) * n_s + np.tile(sidx, n_o))
+    means = {name: np.bincount(key, weights=v, minlength=n_o * n_s).reshape(n_o, n_s) / counts
+             for name, v in cols.items()}
+    return [
+        pl.DataFrame({"gtap_code": sectors, **{name: m[i] for name, m in means.items()}})
+        for i in range(n_o)
+    ]
+
+
+def _sector_rates(sched: Any, day: dt.date, isos: list[str]) -> pl.DataFrame:
+    """Mean applied rates by GTAP sector for each origin (simple means over HTS10 lines)."""
+    from tariffscope.data.weights import hts10_gtap
+
+    keys = {iso: (sched.hts, sched.metal_share_default, day, _signature(sched, day, iso)) for iso in isos}
+    todo: dict[tuple[Any, ...], str] = {}
+    for iso, key in keys.items():
+        if key not in _SECTOR_CACHE and key not in todo:
+            todo[key] = iso
+    if todo:
+        if len(_SECTOR_CACHE) + len(todo) > _SECTOR_CACHE_MAX:
+            _SECTOR_CACHE.clear()
+        for key, frame in zip(todo, _sector_means(sched, day, list(todo.values())), strict=True):
+            _SECTOR_CACHE[key] = frame
+    return pl.concat(
+        [_SECTOR_CACHE[keys[iso]].with_columns(pl.lit(iso).alias("origin")) for iso in isos]
+    ).select(["origin", "gtap_code", *_PARTS, "total_rate"])
 
 
 def _from_gtap(sched: Any, day: dt.date, isos: list[str], include_total: bool, by_sector: bool) -> EffectiveRates:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -51,6 +52,10 @@ from tariffscope.policy.scope import (
 )
 
 MetalShareDefault = Literal["full", "bea"]
+
+#: Compiled product scopes by HTS table and scope value, shared by the schedules of one table (scenario
+#: branches); entries go when their table does.
+_SCOPE_CACHE: weakref.WeakKeyDictionary[Any, dict[Any, tuple[np.ndarray, np.ndarray]]] = weakref.WeakKeyDictionary()
 
 #: The first entry date the bundled schedule covers (HTS 2025 Basic Edition, effective 2025-01-01).
 FIRST_DATE = dt.date(2025, 1, 1)
@@ -256,6 +261,7 @@ class Schedule:
         self.hts = hts if hts is not None else load_default_hts()
         self.metal_share_default: MetalShareDefault = metal_share_default
         self.first_date = first_date
+        self._gtap_cache: Any = None  # set by tariffscope.policy.effective
 
     @classmethod
     def default(cls) -> Schedule:
@@ -278,7 +284,8 @@ class Schedule:
         codes = frame["hts10"].to_numpy(dtype="U10")
         table = prefix_table(codes)
         measures = self.policy.measures
-        cache: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
+        # Product scopes are shared across schedules of the same HTS table (scenario branches).
+        cache = _SCOPE_CACHE.setdefault(self.hts, {})
         inc: list[np.ndarray] = []
         exc: list[np.ndarray] = []
         for m in measures:
