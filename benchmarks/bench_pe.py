@@ -105,7 +105,7 @@ def main() -> None:
         f"{args.products:,} products x {args.origins} origins = {n:,} flows; every flow's tariff changes.",
         f"Machine: {cpu_model()}, nproc {os.cpu_count()}, Python {platform.python_version()}, "
         f"numpy {np.__version__}, pandas {pd.__version__}. Best and median of {args.repeat} runs.",
-        "`solve` includes applying the tariff change (a join), the equilibrium, the 12-node consumer-surplus "
+        "`solve` includes applying the tariff change (matching change rows to flows), the equilibrium, the 12-node consumer-surplus "
         "integral and building the immutable result.",
         "",
         "| step | Newton iterations | best (s) | median (s) | market-clearing residual |",

@@ -22,6 +22,9 @@ HTS_FILE_OPTION = typer.Option(
     help="A local HTS schedule (USITC CSV export or Parquet) instead of the bundled 2025 Basic Edition. "
     "Default from $TARIFFSCOPE_HTS_FILE.",
 )
+SCENARIO_OPTION = typer.Option(
+    None, "--scenario", help="Answer in a scenario's world: NAME[:BRANCH] (a built-in name or a YAML file)."
+)
 HTS_EDITION_OPTION = typer.Option(
     None, "--hts-edition", help="A schedule stored by `tariffscope data fetch hts` (see `data list`)."
 )
@@ -53,8 +56,10 @@ def build_schedule(
     hts_file: Path | None = None,
     hts_edition: str | None = None,
     metal_share_default: str = "full",
+    scenario: str | None = None,
 ) -> Any:
-    """The schedule a command works on: built-in or extra policy files, bundled or given HTS."""
+    """The schedule a command works on: built-in or extra policy files, a scenario branch laid over
+    them, bundled or given HTS."""
     from tariffscope.policy.collection import Policy
     from tariffscope.policy.schedule import Schedule
 
@@ -62,8 +67,15 @@ def build_schedule(
     pol = Policy.from_files([str(p) for p in policy]) if policy else None
     if pol is not None:
         pol.warn_conflicts()
+    if scenario:
+        from tariffscope.scenario.tree import resolve
+
+        sc, leaf = resolve(scenario)
+        pol = sc.policy(leaf, pol)
     if pol is None and hts is None and metal_share_default == "full":
         return Schedule.default()
+    if pol is None and hts is None:
+        return Schedule(None, None, metal_share_default)  # type: ignore[arg-type]
     return Schedule(pol, hts, metal_share_default)  # type: ignore[arg-type]
 
 
@@ -92,17 +104,19 @@ def register(app: typer.Typer) -> None:
         metal_share: float = typer.Option(None, "--metal-share", help="Metal content share of value (0-1)."),
         us_content: float = typer.Option(None, "--us-content", help="US-origin content share of value (0-1)."),
         all_layers: bool = typer.Option(False, "--all", help="Also list measures not in force on the date."),
+        claim: list[str] = typer.Option(None, "--claim", help="A claimed treatment, e.g. civil-aircraft; repeatable."),
+        scenario: str = SCENARIO_OPTION,
         policy: list[Path] = POLICY_OPTION,
         hts_file: Path = HTS_FILE_OPTION,
         hts_edition: str = HTS_EDITION_OPTION,
         as_json: bool = JSON_OPTION,
     ) -> None:
         """The duty rate of a product from a country on an entry date, layer by layer, and why."""
-        schedule = build_schedule(policy, hts_file, hts_edition)
+        schedule = build_schedule(policy, hts_file, hts_edition, scenario=scenario)
         day = _parse_date(date, "date", dt.date.today())
         load = _parse_date(load_date, "load-date") if load_date else None
         res = schedule.rate(hts, origin, day, load, value, quantity, metal_share, us_content,
-                            show="all" if all_layers else "relevant")
+                            show="all" if all_layers else "relevant", claims=claim or ())
         if as_json:
             emit_json(res)
             return
@@ -136,6 +150,7 @@ def register(app: typer.Typer) -> None:
     def duty_command(
         file: Path = typer.Argument(..., help="CSV or Parquet of entry lines: hts, origin, entry_date, customs_value, ..."),
         out: Path = typer.Option(None, "--out", help="Write the lines with rate and duty columns (CSV/Parquet)."),
+        scenario: str = SCENARIO_OPTION,
         policy: list[Path] = POLICY_OPTION,
         hts_file: Path = HTS_FILE_OPTION,
         hts_edition: str = HTS_EDITION_OPTION,
@@ -144,7 +159,7 @@ def register(app: typer.Typer) -> None:
         """Duty on every line of an entry file, to the cent, like a CBP Form 7501, with totals."""
         from tariffscope.data.entries import read_entries, write_table
 
-        schedule = build_schedule(policy, hts_file, hts_edition)
+        schedule = build_schedule(policy, hts_file, hts_edition, scenario=scenario)
         frame = read_entries(file)
         if "customs_value" not in frame.columns:
             raise InputError(f"entry file '{file}' needs a 'customs_value' column (USD) to compute duty")
@@ -186,7 +201,8 @@ def register(app: typer.Typer) -> None:
         load_date: str = typer.Option(None, "--load-date"),
         metal_share: float = typer.Option(None, "--metal-share"),
         us_content: float = typer.Option(None, "--us-content"),
-        plot: Path = typer.Option(None, "--plot", help="Write a step chart (HTML or PNG by extension)."),
+        plot: Path = typer.Option(None, "--plot", help="Write a step chart (HTML)."),
+        scenario: str = SCENARIO_OPTION,
         policy: list[Path] = POLICY_OPTION,
         hts_file: Path = HTS_FILE_OPTION,
         hts_edition: str = HTS_EDITION_OPTION,
@@ -195,7 +211,7 @@ def register(app: typer.Typer) -> None:
         """The rate path of a product and origin over a date range, with its change points."""
         from tariffscope.policy.timeline import rate_timeline
 
-        schedule = build_schedule(policy, hts_file, hts_edition)
+        schedule = build_schedule(policy, hts_file, hts_edition, scenario=scenario)
         d0 = _parse_date(start, "from")
         d1 = _parse_date(end, "to", dt.date(2026, 12, 31))
         t = rate_timeline(schedule, hts, origin, d0, d1, load_date=load_date, metal_share=metal_share,
@@ -224,6 +240,7 @@ def register(app: typer.Typer) -> None:
         census_json: Path = typer.Option(None, "--census-json", help="A saved Census API response as weights."),
         by_sector: bool = typer.Option(False, "--by-sector", help="Show GTAP sector rates (GTAP weights)."),
         save: str = typer.Option(None, "--save", help="Store the result in the DuckDB store under this name."),
+        scenario: str = SCENARIO_OPTION,
         policy: list[Path] = POLICY_OPTION,
         hts_file: Path = HTS_FILE_OPTION,
         hts_edition: str = HTS_EDITION_OPTION,
@@ -235,7 +252,7 @@ def register(app: typer.Typer) -> None:
 
         if weights is not None and census_json is not None:
             raise InputError("give either --weights or --census-json, not both")
-        schedule = build_schedule(policy, hts_file, hts_edition, metal_share_default="bea")
+        schedule = build_schedule(policy, hts_file, hts_edition, metal_share_default="bea", scenario=scenario)
         day = _parse_date(date, "date", dt.date.today())
         w = None
         notes: list[str] = []
@@ -460,6 +477,7 @@ def register(app: typer.Typer) -> None:
         origin: list[str] = typer.Option(None, "--origin", "-o", help="Origins (default: all 239)."),
         out: Path = typer.Option(None, "--out", help="Write the panel (CSV/Parquet)."),
         save: str = typer.Option(None, "--save", help="Store the panel in the DuckDB store under this name."),
+        scenario: str = SCENARIO_OPTION,
         policy: list[Path] = POLICY_OPTION,
         hts_file: Path = HTS_FILE_OPTION,
         hts_edition: str = HTS_EDITION_OPTION,
@@ -468,7 +486,7 @@ def register(app: typer.Typer) -> None:
         """Every HTS10 line x origin on one date: the full rate panel."""
         from tariffscope.data.entries import write_table
 
-        schedule = build_schedule(policy, hts_file, hts_edition)
+        schedule = build_schedule(policy, hts_file, hts_edition, scenario=scenario)
         day = _parse_date(date, "date")
         with progress("computing the rate panel", enabled=not as_json):
             frame = schedule.panel(day, origins=origin or None)

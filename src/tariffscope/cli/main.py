@@ -33,10 +33,11 @@ def version_command() -> None:
 
 def _register() -> None:
     # Each module adds its commands to ``app``; imported here so ``--help`` lists all of them.
-    from tariffscope.cli import _economics, _rates
+    from tariffscope.cli import _economics, _rates, _scenario
 
     _rates.register(app)
     _economics.register(app)
+    _scenario.register(app)
 
 
 _register()
