@@ -131,3 +131,21 @@ def test_result_object() -> None:
     assert low.figure().data[0].orientation == "h"
     with pytest.raises(ValueError):
         low.new_flows[0, 0] = 1.0  # immutable
+
+
+def test_anderson_stagnation_falls_back_to_the_damped_iteration() -> None:
+    """Regression (found by hypothesis): a small country with a deficit ten times its output, tariffs of
+    120% and additive deficits made Anderson cycle; the damped iteration converges from its best point."""
+    import numpy as np
+
+    from tariffscope.economics.ge import GEModel
+    from tariffscope.economics.trade_data import TradeMatrix
+
+    v = np.array([[3.35033174e01, 4.71824836e00, 2.37440272e-01],
+                  [1.68438608e-01, 2.25612054e02, 1.13279272e01],
+                  [9.49050127e-02, 3.46133524e-01, 8.03904389e-01]])
+    trade = TradeMatrix(countries=("C0", "C1", "C2"), values=v)
+    tariffs = np.full((3, 3), 1.2) - np.diag([1.2] * 3)
+    fast = GEModel(trade, 2.0, "additive").solve(tariffs=tariffs)
+    plain = GEModel(trade, 2.0, "additive").solve(tariffs=tariffs, acceleration="none", max_iterations=200_000)
+    np.testing.assert_allclose(fast.welfare_change.to_numpy(), plain.welfare_change.to_numpy(), atol=1e-9)

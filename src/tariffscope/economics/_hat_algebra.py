@@ -161,6 +161,10 @@ class _Operators:
         return self.normalise(x + r / (1.0 + self.problem.theta)), r
 
 
+#: Iterations without a new best residual after which Anderson acceleration is switched off.
+_STAGNATION = 200
+
+
 def solve_hat(
     problem: HatProblem,
     *,
@@ -183,7 +187,8 @@ def solve_hat(
     max_iterations
         Iterations before :class:`~tariffscope.errors.ConvergenceError` is raised.
     acceleration
-        ``"anderson"`` (default) or ``"none"`` for the plain damped iteration of ``ge_gravity``.
+        ``"anderson"`` (default) or ``"none"`` for the plain damped iteration of ``ge_gravity``. Anderson
+        falls back to the plain iteration from its best point when it stops improving for 200 steps.
     memory
         Number of past iterates in the Anderson least-squares problem.
 
@@ -207,6 +212,7 @@ def solve_hat(
     best_x = x
     best_norm = np.inf
     norm = np.inf
+    since_best = 0
     for iteration in range(1, max_iterations + 1):
         g, r = ops.step(x)
         norm = float(np.max(np.abs(r))) if np.all(np.isfinite(r)) else np.inf
@@ -219,7 +225,17 @@ def solve_hat(
             x, _ = ops.step(best_x)
             continue
         if norm < best_norm:
-            best_norm, best_x = norm, x
+            best_norm, best_x, since_best = norm, x, 0
+        else:
+            since_best += 1
+        if acceleration == "anderson" and since_best > _STAGNATION:
+            # Anderson can cycle on hard problems (large shocks with additive deficits) where the plain
+            # damped map, a contraction there, still converges: fall back to it from the best point.
+            acceleration = "none"
+            past_x.clear()
+            past_f.clear()
+            x = best_x
+            continue
         f = g - x
         if acceleration == "none":
             x = g
