@@ -77,3 +77,14 @@ def test_bad_scenario_files(tmp_path: Path, content: str, fragment: str) -> None
         proc = run(args, tmp_path, check=False)
         assert proc.returncode == 2, proc.stderr
         assert fragment in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_pe_with_tariffs_from_the_rule_engine(tmp_path: Path) -> None:
+    imports = tmp_path / "cars.csv"
+    imports.write_text("product,origin,value\n8703.23.0190,JPN,39700\n8703.23.0190,MEX,20000\n")
+    out = json.loads(run(["pe", "--imports", str(imports), "--from-date", "2025-01-01", "--to-date", "2025-10-01",
+                          "--scenario", "us-japan-2025:snapback", "--json"], tmp_path).stdout)
+    text = json.dumps(out)
+    assert "0.275" in text and "0.025" in text
+    proc = run(["pe", "--imports", str(imports), "--from-date", "2025-01-01"], tmp_path, check=False)
+    assert proc.returncode == 2 and "--to-date" in proc.stderr

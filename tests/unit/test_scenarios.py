@@ -109,7 +109,7 @@ def test_branch_results() -> None:
 
 
 def test_resolve() -> None:
-    sc, leaf = resolve("us-japan-2025:deal")
+    _sc, leaf = resolve("us-japan-2025:deal")
     assert leaf.name == "deal"
     with pytest.raises(InputError, match="pick one"):
         resolve("us-japan-2025")

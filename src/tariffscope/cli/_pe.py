@@ -121,8 +121,8 @@ def register(app: typer.Typer) -> None:
         imports: Path = typer.Option(
             ..., "--imports", help="CSV with product,origin,value,tariff (tariff = initial, fraction)."
         ),
-        tariff_change: Path = typer.Option(
-            ...,
+        tariff_change: Path | None = typer.Option(
+            None,
             "--tariff-change",
             help="CSV with product,origin,new_tariff; origin '*' = all origins, product '*' or '8703*' = prefix.",
         ),
@@ -146,6 +146,13 @@ def register(app: typer.Typer) -> None:
             None, "--crosswalk", help="HS→GTAP crosswalk CSV (hs10,hs6_code,gtap_code,...) for --by gtap."
         ),
         name: str | None = typer.Option(None, "--name", help="Scenario name shown in the output."),
+        date_from: str | None = typer.Option(
+            None, "--from-date", help="Take initial tariffs from the rule engine on this date (imports: HTS10 products)."
+        ),
+        date_to: str | None = typer.Option(None, "--to-date", help="Take new tariffs from the rule engine on this date."),
+        scenario: str | None = typer.Option(
+            None, "--scenario", help="New tariffs in a scenario's world, NAME:BRANCH (with --to-date)."
+        ),
         json_output: bool = JSON_OPTION,
     ) -> None:
         """Partial-equilibrium (SMART-style) trade effects of a tariff change: creation, diversion, revenue."""
@@ -157,8 +164,27 @@ def register(app: typer.Typer) -> None:
         from tariffscope.economics.pe import PEModel
         from tariffscope.errors import TariffscopeError
 
+        changes_frame: Any
         imports_frame = _read_csv(imports, "imports")
-        changes_frame = _read_csv(tariff_change, "tariff change")
+        if (date_from is None) != (date_to is None):
+            fail("give both --from-date and --to-date to take tariffs from the rule engine")
+        if date_from is not None and date_to is not None:
+            if tariff_change is not None:
+                fail("give either --tariff-change or --from-date/--to-date, not both")
+            from tariffscope.cli._rates import build_schedule
+            from tariffscope.economics.link import pe_tables_from_schedule
+
+            try:
+                imports_frame, changes_frame = pe_tables_from_schedule(
+                    imports_frame, build_schedule(), date_from, date_to,
+                    build_schedule(scenario=scenario) if scenario else None,
+                )
+            except TariffscopeError as exc:
+                fail(str(exc))
+        elif tariff_change is None:
+            fail("give --tariff-change FILE, or --from-date and --to-date to take tariffs from the rule engine")
+        else:
+            changes_frame = _read_csv(tariff_change, "tariff change")
         crosswalk_frame = _read_csv(crosswalk, "crosswalk", dtype=str) if crosswalk is not None else None
         options = {
             "import_demand_elasticity": import_demand_elasticity,
@@ -170,7 +196,7 @@ def register(app: typer.Typer) -> None:
             warnings.simplefilter("always")
             try:
                 model = PEModel(imports_frame, **kwargs)
-                result = model.solve(changes_frame, name=name or tariff_change.stem)
+                result = model.solve(changes_frame, name=name or (tariff_change.stem if tariff_change else str(date_to)))
                 groups = result.aggregate(cast("AggregateBy", by), crosswalk_frame) if by else None
             except TariffscopeError as exc:
                 fail(str(exc))

@@ -26,17 +26,17 @@ def register(app: typer.Typer) -> None:
         """The built-in scenarios and their branches."""
         from tariffscope.scenario.tree import builtin_scenarios, load_scenario
 
-        out = []
+        out: list[dict[str, Any]] = []
         for name in builtin_scenarios():
-            s = load_scenario(name)
-            out.append({"name": name, "title": s.title,
-                        "branches": [{"name": leaf.name, "probability": leaf.probability} for leaf in s.leaves()]})
+            sc = load_scenario(name)
+            out.append({"name": name, "title": sc.title,
+                        "branches": [{"name": leaf.name, "probability": leaf.probability} for leaf in sc.leaves()]})
         if as_json:
             emit_json(out)
             return
-        for s in out:
-            console.print(f"[bold]{s['name']}[/]: {s['title']}")
-            for b in s["branches"]:
+        for entry in out:
+            console.print(f"[bold]{entry['name']}[/]: {entry['title']}")
+            for b in entry["branches"]:
                 console.print(f"  {b['name']:<16} p={b['probability']:.2f}")
 
     @sc_app.command("show")
@@ -65,11 +65,11 @@ def register(app: typer.Typer) -> None:
         from tariffscope.scenario.tree import load_scenario
 
         s = load_scenario(str(file))
-        info = {"valid": True, "name": s.name, "branches": [leaf.name for leaf in s.leaves()]}
+        names = [leaf.name for leaf in s.leaves()]
         if as_json:
-            emit_json(info)
+            emit_json({"valid": True, "name": s.name, "branches": names})
         else:
-            console.print(f"valid: {s.name} with {len(info['branches'])} branch(es)")
+            console.print(f"valid: {s.name} with {len(names)} branch(es)")
 
     @sc_app.command("run")
     def run_command(

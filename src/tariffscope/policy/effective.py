@@ -264,7 +264,6 @@ def _sector_means(sched: Any, day: dt.date, isos: list[str]) -> list[pl.DataFram
 
 def _sector_rates(sched: Any, day: dt.date, isos: list[str]) -> pl.DataFrame:
     """Mean applied rates by GTAP sector for each origin (simple means over HTS10 lines)."""
-    from tariffscope.data.weights import hts10_gtap
 
     keys = {iso: (sched.hts, sched.metal_share_default, day, _signature(sched, day, iso)) for iso in isos}
     todo: dict[tuple[Any, ...], str] = {}

@@ -94,7 +94,7 @@ class BranchResult:
         row = self.ge[self.ge["country"] == country]
         if row.empty:
             raise InputError(f"no GE result for {country}")
-        return {k: float(v) for k, v in row.iloc[0].items() if k != "country"}
+        return {str(k): float(v) for k, v in row.iloc[0].items() if k != "country"}
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -224,15 +224,17 @@ def _month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
 def _pe_summary(frame: pd.DataFrame) -> dict[str, Any]:
     by_group = frame.groupby("origin")[["import_value", "new_import_value", "trade_creation", "trade_diversion",
                                         "tariff_revenue_change", "consumer_surplus_change"]].sum()
-    out = {
+    change = np.nan
+    if "japan" in by_group.index:
+        values = by_group.loc["japan"].to_numpy(dtype=float)
+        old, new = values[0], values[1]  # import_value, new_import_value
+        change = new / old - 1 if old > 0 else np.nan
+    out: dict[str, Any] = {
         "by_partner": by_group.reset_index().to_dict(orient="records"),
-        "us_imports_from_origin_change": float(
-            (by_group.loc["japan", "new_import_value"] / by_group.loc["japan", "import_value"] - 1)
-            if "japan" in by_group.index else np.nan
-        ),
+        "us_imports_from_origin_change": change,
     }
-    jp = frame[frame["origin"] == "japan"].sort_values("trade_change")
-    out["origin_by_sector"] = jp[["product", "import_value", "trade_change", "tariff", "new_tariff"]].head(15).to_dict(
+    sectors = frame[frame["origin"] == "japan"].sort_values("trade_change")
+    out["origin_by_sector"] = sectors[["product", "import_value", "trade_change", "tariff", "new_tariff"]].head(15).to_dict(
         orient="records"
     )
     return out
@@ -261,7 +263,7 @@ def _partner_etrs(sched: Any, day: dt.date, countries: Sequence[str]) -> dict[st
     merged = sectors.merge(w, left_on=["group", "gtap_code"], right_on=["partner_group", "gtap_code"])
     merged["wr"] = merged["total_rate"] * merged["value"]
     agg = merged.groupby("origin")[["wr", "value"]].sum()
-    return (agg["wr"] / agg["value"]).to_dict()
+    return {str(k): float(v) for k, v in (agg["wr"] / agg["value"]).items()}
 
 
 def run_leaf(scenario: Scenario, leaf: Leaf, options: RunOptions, base_schedule: Any = None,
