@@ -104,14 +104,44 @@ def run_demo(out: str | Path = "demo-output", quiet: bool = False) -> dict[str, 
     console.print(t)
     jp_breakdown = effective_rates(schedule, dt.date(2025, 9, 20), origins=["JPN"], by_sector=True)
 
+    # 4. The talks as a scenario tree: every outcome at the end of the pause, PE and GE.
+    from tariffscope.scenario.run import run_scenario
+    from tariffscope.scenario.tree import load_scenario
+
+    run = run_scenario(load_scenario("us-japan-2025"))
+    t = Table(title=f"US-Japan talks, outcomes at the end of the pause (entries on {run.scenario.date})")
+    for col in ("outcome", "probability", "ETR Japan", "Japan real GDP", "US imports from Japan", "from Mexico",
+                "from ASEAN", "US welfare"):
+        t.add_column(col, justify="left" if col == "outcome" else "right")
+    for b in run.branches:
+        jp, us = b.ge_for("JPN"), b.ge_for("USA")
+        t.add_row(b.name, f"{b.probability:.2f}", f"{100 * b.etr:.1f}%", f"{100 * jp['real_gdp_change']:+.3f}%",
+                  f"{100 * b.diversion['Japan']:+.1f}%", f"{100 * b.diversion['Mexico']:+.1f}%",
+                  f"{100 * b.diversion['ASEAN']:+.1f}%", f"{100 * us['welfare_change']:+.3f}%")
+    exp = run.expected()
+    jp_exp = next(r for r in exp["ge"] if r["country"] == "JPN")
+    us_exp = next(r for r in exp["ge"] if r["country"] == "USA")
+    t.add_row("expected", "1.00", f"{100 * exp['etr']:.1f}%", f"{100 * jp_exp['real_gdp_change']:+.3f}%",
+              f"{100 * exp['us_imports_change']['Japan']:+.1f}%", f"{100 * exp['us_imports_change']['Mexico']:+.1f}%",
+              f"{100 * exp['us_imports_change']['ASEAN']:+.1f}%", f"{100 * us_exp['welfare_change']:+.3f}%",
+              style="bold")
+    console.print(t)
+
     summary: dict[str, Any] = {
         "car": [r.to_dict() for r in car_rates],
         "timelines": {code: tl.to_dict() for code, tl in timelines.items()},
         "etr_by_month": {"months": [m.isoformat() for m in months], **etr_path},
         "etr_japan_2025_09_20": jp_breakdown.rows[0].to_dict(),
-        "notes": list(jp_breakdown.notes),
+        "notes": [*jp_breakdown.notes,
+                  "Scenario outcomes: GE on the 194-country data of Ignatenko et al. (2025), trade elasticity 4, "
+                  "additive deficits, only US tariffs change; China's IEEPA/301 and Canada/Mexico fentanyl "
+                  "duties are not yet encoded."],
+        "scenario": {"branches": [{"name": b.name, "probability": b.probability, "etr": b.etr,
+                                   "japan": b.ge_for("JPN"), "usa": b.ge_for("USA"),
+                                   "us_imports_change": b.diversion} for b in run.branches],
+                     "expected_etr": exp["etr"], "content_hash": run.content_hash},
     }
-    _write_report(out_dir, summary, car_rates, [path_fig, etr_fig, jp_breakdown.figure()])
+    _write_report(out_dir, summary, car_rates, [path_fig, etr_fig, jp_breakdown.figure(), run.figure()])
     tmp = out_dir / "summary.json.part"
     tmp.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
     tmp.replace(out_dir / "summary.json")
