@@ -36,6 +36,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -528,7 +529,8 @@ class SweepSpec:
             if value is not None:
                 object.__setattr__(self, name, value)
         for name in PARAMETERS:
-            dist = attempt(lambda name=name: distribution_from(getattr(self, name), name))
+            raw: Any = getattr(self, name)
+            dist: Distribution | None = attempt(partial(distribution_from, raw, name))
             if dist is None:
                 continue
             object.__setattr__(self, name, dist)
@@ -581,9 +583,7 @@ class SweepSpec:
         each distribution's quantile function, so a draw does not depend on the chunking, and changing one
         distribution leaves the others' draws as they were.
         """
-        stop = self.draws if stop is None else stop
-        u = self._draw_streams(start, stop, 0)[0]
-        return np.column_stack([d.quantile(u[:, k]) for k, d in enumerate(self.distributions().values())])
+        return self.sample(start, stop)[0]
 
     def probabilities(self, base: Sequence[float], start: int = 0, stop: int | None = None) -> FloatArray:
         """Drawn branch probabilities of draws ``[start, stop)``: ``Dirichlet(concentration * base)``.
@@ -591,31 +591,33 @@ class SweepSpec:
         Branches with probability zero stay at zero; with ``probability_concentration=None`` every row
         is ``base``.
         """
-        stop = self.draws if stop is None else stop
-        p = np.asarray(base, dtype=np.float64)
-        return self._draw_streams(start, stop, len(p), p)[1]
+        return self.sample(start, stop, base)[1]
 
-    def _draw_streams(
-        self, start: int, stop: int, n_branches: int, base: FloatArray | None = None
+    def sample(
+        self, start: int = 0, stop: int | None = None, base: Sequence[float] = ()
     ) -> tuple[FloatArray, FloatArray]:
+        """Parameters ``(n, len(PARAMETERS))`` and branch probabilities ``(n, len(base))`` of draws
+        ``[start, stop)``, each draw from its own stream ``SeedSequence(seed).spawn(draws)[i]``: first one
+        uniform number per parameter, then the Dirichlet draw of the probabilities."""
+        stop = self.draws if stop is None else stop
         if not 0 <= start <= stop <= self.draws:
             raise InputError(f"draws [{start}, {stop}) are outside this sweep's [0, {self.draws})")
+        p = np.asarray(base, dtype=np.float64)
+        if p.size and (np.any(p < 0) or not np.all(np.isfinite(p))):
+            raise InputError(f"branch probabilities must be finite and >= 0; got {p.tolist()}")
         n = stop - start
         u = np.empty((n, len(PARAMETERS)))
-        probs = np.empty((n, n_branches))
-        positive = None if base is None else base > 0
+        probs = np.tile(p, (n, 1))
+        positive = p > 0
         conc = self.probability_concentration
         for row, i in enumerate(range(start, stop)):
+            # spawn_key=(i,) is exactly the i-th child of SeedSequence(seed).spawn(...)
             rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(i,)))
             u[row] = rng.random(len(PARAMETERS))
-            if base is not None and positive is not None:
-                if conc is None:
-                    probs[row] = base
-                else:
-                    drawn = np.zeros(n_branches)
-                    drawn[positive] = rng.dirichlet(conc * base[positive])
-                    probs[row] = drawn
-        return u, probs
+            if conc is not None and positive.any():
+                probs[row, positive] = rng.dirichlet(conc * p[positive])
+        params = np.column_stack([d.quantile(u[:, k]) for k, d in enumerate(self.distributions().values())])
+        return np.asarray(params, dtype=np.float64).reshape(n, len(PARAMETERS)), probs
 
     # -- I/O -----------------------------------------------------------------------------------------------
 
@@ -807,9 +809,7 @@ def _solve_pe(payload: _Payload, branch: _BranchInputs, params: FloatArray) -> F
 def _compute_chunk(payload: _Payload, start: int, stop: int) -> _ChunkOutput:
     """Everything for draws ``[start, stop)``: a pure function of its (picklable) arguments."""
     spec = payload.spec
-    params = spec.parameters(start, stop)
-    base_probs = [b.probability for b in payload.branches]
-    probs = spec.probabilities(base_probs, start, stop)
+    params, probs = spec.sample(start, stop, [b.probability for b in payload.branches])
     n, n_branches = stop - start, len(payload.branches)
     col = {m: k for k, m in enumerate(payload.metrics)}
     values = np.full((n, n_branches + 1, len(payload.metrics)), math.nan)
@@ -966,7 +966,7 @@ class SweepResult:
         finite = x[np.isfinite(x)]
         if finite.size == 0:
             return {"mean": math.nan, "sd": math.nan, **{_qname(q): math.nan for q in qs}}
-        pct = np.percentile(finite, qs) if qs else []
+        pct: list[float] = [float(v) for v in np.percentile(finite, qs)] if qs else []
         return {
             "mean": float(finite.mean()),
             "sd": float(finite.std(ddof=1)) if finite.size > 1 else 0.0,
@@ -1052,12 +1052,10 @@ class SweepResult:
         """Plotly violins of ``metric`` (default the origin's real GDP change) per branch and expected."""
         import plotly.graph_objects as go
 
+        if metric == "real_gdp_change" and metric not in self.metrics:  # a sweep without GE
+            metric = next(m for m in ("pe_us_imports_from_origin_change", "etr") if m in self.metrics)
         if metric not in self.metrics:
-            fallback = next((m for m in ("real_gdp_change", "pe_us_imports_from_origin_change", "etr")
-                             if m in self.metrics), self.metrics[0])
-            if metric != "real_gdp_change":
-                raise InputError(f"unknown metric {metric!r}; this sweep has {', '.join(self.metrics)}")
-            metric = fallback
+            raise InputError(f"unknown metric {metric!r}; this sweep has {', '.join(self.metrics)}")
         fig = go.Figure()
         for b, label in enumerate(self._labels()):
             y = 100 * self.values[:, b, self.metrics.index(metric)]
@@ -1073,7 +1071,7 @@ class SweepResult:
         return fig
 
 
-class SweepInterrupted(KeyboardInterrupt):  # noqa: N818 - it is a KeyboardInterrupt, named for what happened
+class SweepInterrupted(KeyboardInterrupt):
     """Raised when a sweep is interrupted (Ctrl-C): pending work was cancelled, finished chunks are stored.
 
     ``partial`` is the :class:`SweepResult` of the chunks finished so far (``chunks_done < chunks_total``);
@@ -1472,12 +1470,12 @@ def run_sweep(
         else:
             _in_process(payload, tasks, done)
     except KeyboardInterrupt as exc:
-        partial = _assemble(scenario, spec, sweep_id, payload, chunks, deterministic, loaded)
+        kept = _assemble(scenario, spec, sweep_id, payload, chunks, deterministic, loaded)
         with contextlib.suppress(Exception):
             store.save_frame(f"sweep:{sweep_id}", summary_frame, kind="sweep",
                              meta={**meta, "status": "interrupted", "chunks_done": len(chunks),
                                    "updated": dt.datetime.now().isoformat(timespec="seconds")})
-        raise SweepInterrupted(partial) from exc
+        raise SweepInterrupted(kept) from exc
     store.save_frame(f"sweep:{sweep_id}", summary_frame, kind="sweep",
                      meta={**meta, "status": "complete", "chunks_done": len(chunks),
                            "updated": dt.datetime.now().isoformat(timespec="seconds")})
