@@ -71,13 +71,15 @@ _AUTHORITY_COLUMNS = {
 
 
 def format_hts(code: str) -> str:
-    """Dotted form of an HTS code: ``'8703230190'`` -> ``'8703.23.01.90'``.
+    """Dotted form of an HTS code: ``'8703230190'`` -> ``'8703.23.01.90'`` (see
+    :func:`tariffscope.data.hts.format_hts_code`).
 
     >>> format_hts("87032301")
     '8703.23.01'
     """
-    parts = [code[:4]] + [code[i : i + 2] for i in range(4, len(code), 2)]
-    return ".".join(p for p in parts if p)
+    from tariffscope.data.hts import format_hts_code
+
+    return format_hts_code(code)
 
 
 @dataclass(frozen=True)
@@ -214,19 +216,15 @@ def _day_numbers(series: Any, name: str, allow_missing: bool = False) -> np.ndar
 
 
 def normalize_hts(code: Any) -> str:
-    """An HTS code without dots or spaces, validated: 2, 4, 6, 8 or 10 digits.
+    """An HTS code without dots or spaces, validated: 2, 4, 6, 8 or 10 digits (see
+    :func:`tariffscope.data.hts.normalize_hts_code`; numbers are accepted too, as text).
 
     >>> normalize_hts("8703.23.01.90")
     '8703230190'
     """
-    from tariffscope.errors import InvalidHTSCodeError
+    from tariffscope.data.hts import normalize_hts_code
 
-    s = str(code).strip().replace(".", "").replace(" ", "")
-    if not s.isdigit():
-        raise InvalidHTSCodeError(f"HTS code '{code}' must contain only digits and dots, e.g. 8703.23.01.90")
-    if len(s) not in (2, 4, 6, 8, 10):
-        raise InvalidHTSCodeError(f"HTS code '{code}' must have 2, 4, 6, 8 or 10 digits; got {len(s)}")
-    return s
+    return normalize_hts_code(str(code).strip())
 
 
 class Schedule:

@@ -757,7 +757,7 @@ def _solve_pe(payload: _Payload, branch: _BranchInputs, params: FloatArray) -> F
     """PE change in US imports from the origin's group, per draw (n,).
 
     Products are independent markets in the PE model, so the draws' parameter sets are stacked into one
-    :class:`~tariffscope.economics.pe.PEModel` as copies of the products (``<code>@<k>``), each copy with
+    :class:`~tariffscope.economics.pe.PEModel` as copies of the products (``<k>@<code>``), each copy with
     its own elasticities; the result is that of separate models.
     """
     from tariffscope.economics.pe import PEModel
@@ -769,7 +769,6 @@ def _solve_pe(payload: _Payload, branch: _BranchInputs, params: FloatArray) -> F
     inverse = np.asarray(inverse).reshape(-1)
     rows = len(table)
     products = table["product"].astype(str).to_numpy(dtype=object)
-    product_codes = pd.unique(products)
     in_group = (table["origin"].astype(str) == payload.origin_group).to_numpy()
     base = float(table["value"].to_numpy()[in_group].sum())
     out = np.full(len(unique), math.nan)
@@ -778,22 +777,22 @@ def _solve_pe(payload: _Payload, branch: _BranchInputs, params: FloatArray) -> F
     for first in range(0, len(unique), _PE_BATCH):
         batch = unique[first:first + _PE_BATCH]
         n = len(batch)
-        tags = np.array([f"@{k:06d}" for k in range(n)], dtype=object)
+        # copy k of the products is '<k>@<code>'; the key '<k>@' covers all of them as a prefix
+        tags = np.array([f"{k:06d}@" for k in range(n)], dtype=object)
         imports = pd.DataFrame({
-            "product": np.tile(products, n) + np.repeat(tags, rows),
+            "product": np.repeat(tags, rows) + np.tile(products, n),
             "origin": np.tile(table["origin"].to_numpy(), n),
             "value": np.tile(table["value"].to_numpy(dtype=np.float64), n),
             "tariff": np.tile(table["tariff"].to_numpy(dtype=np.float64), n),
             "export_supply_elasticity": np.repeat(batch[:, 2], rows),
         })
         elasticities = pd.DataFrame({
-            "product": np.tile(product_codes, n) + np.repeat(tags, len(product_codes)),
-            "substitution_elasticity": np.repeat(batch[:, 0], len(product_codes)),
-            "import_demand_elasticity": np.repeat(batch[:, 1], len(product_codes)),
+            "product": tags,
+            "substitution_elasticity": batch[:, 0],
+            "import_demand_elasticity": batch[:, 1],
         })
         stacked_changes = pd.DataFrame({
-            "product": np.tile(changes["product"].astype(str).to_numpy(dtype=object), n)
-            + np.repeat(tags, len(changes)),
+            "product": np.repeat(tags, len(changes)) + np.tile(changes["product"].astype(str).to_numpy(dtype=object), n),
             "origin": np.tile(changes["origin"].to_numpy(), n),
             "new_tariff": np.tile(changes["new_tariff"].to_numpy(dtype=np.float64), n),
         })
