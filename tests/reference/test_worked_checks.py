@@ -106,3 +106,18 @@ def test_reciprocal_floor_mfn_below_15(schedule: Schedule) -> None:
     """9903.02.73: MFN < 15% -> reciprocal = 15% - MFN, total 15%."""
     r = schedule.rate("7326.11.0000", "JPN", "2025-08-20", metal_share=0.0)  # MFN Free; steel derivative
     assert r.total_rate == pytest.approx(0.15)
+
+
+@pytest.mark.parametrize(
+    ("origin", "day", "expected"),
+    [
+        # HTSUS ch. 99 (2026 Rev. 6) US note 33(n), headings 9903.94.50/.51: EU vehicles all-in 15%.
+        ("DEU", "2025-07-31", 0.275), ("DEU", "2025-08-01", 0.15), ("FRA", "2025-10-01", 0.15),
+        # US note 33(s), headings 9903.94.60/.61: Korean vehicles all-in 15%.
+        ("KOR", "2025-10-31", 0.275), ("KOR", "2025-11-01", 0.15),
+        # No deal: Mexican vehicles (USMCA content not modelled) pay MFN + 25%.
+        ("MEX", "2025-11-01", 0.275),
+    ],
+)
+def test_other_partners_cars(schedule: Schedule, origin: str, day: str, expected: float) -> None:
+    assert schedule.rate(CAR, origin, day).total_rate == pytest.approx(expected, abs=1e-9)
