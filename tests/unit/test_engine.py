@@ -219,3 +219,24 @@ def test_rates_accepts_pandas_and_returns_pandas(s: Schedule) -> None:
     out = s.rates(pd.DataFrame({"hts": ["8703230190"], "origin": ["JPN"], "entry_date": ["2025-06-01"]}))
     assert isinstance(out, pd.DataFrame)
     assert out["total_rate"].iloc[0] == pytest.approx(0.275)
+
+
+@pytest.mark.parametrize(
+    ("hts", "day", "expected"),
+    [
+        # EO 14195 / 14228 / 14357 fentanyl duties (9903.01.20, .24) and the reciprocal 9903.01.63 path
+        # (EO 14259: 84% on 2025-04-09; EO 14266: 125% from 2025-04-10; EO 14298: 10% from 2025-05-14).
+        ("9503000073", "2025-02-10", 0.10),
+        ("9503000073", "2025-03-10", 0.20),
+        ("9503000073", "2025-04-05", 0.30),
+        ("9503000073", "2025-04-09", 0.20 + 0.84),
+        ("9503000073", "2025-04-20", 0.20 + 1.25),
+        ("9503000073", "2025-06-01", 0.30),
+        ("9503000073", "2025-11-15", 0.20),
+        ("9503000073", "2026-03-01", 0.10),  # Section 122 only
+        # Fentanyl duties stack on Section 232; reciprocal duties do not (US note 2(v)).
+        ("8703230190", "2025-04-20", 0.025 + 0.25 + 0.20),
+    ],
+)
+def test_china_ieepa_layers(s: Schedule, hts: str, day: str, expected: float) -> None:
+    assert s.rate(hts, "CHN", day).total_rate == pytest.approx(expected)

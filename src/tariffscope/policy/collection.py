@@ -140,7 +140,10 @@ class Policy:
         """The built-in measures (optionally) plus those of user policy files."""
         from tariffscope.policy.io import builtin_files, load_policy_files
 
-        files: list[str | Path] = [*(builtin_files() if include_builtin else []), *paths]
+        given = [Path(p) for p in paths]
+        seen = {p.resolve() for p in given if p.exists()}
+        builtin = [f for f in builtin_files() if f.resolve() not in seen] if include_builtin else []
+        files: list[str | Path] = [*builtin, *given]
         return cls(tuple(load_policy_files(files)))
 
     # -- access ----------------------------------------------------------------------------------

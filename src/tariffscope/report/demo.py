@@ -134,7 +134,7 @@ def run_demo(out: str | Path = "demo-output", quiet: bool = False) -> dict[str, 
         "etr_japan_2025_09_20": jp_breakdown.rows[0].to_dict(),
         "notes": [*jp_breakdown.notes,
                   "Scenario outcomes: GE on the 194-country data of Ignatenko et al. (2025), trade elasticity 4, "
-                  "additive deficits, only US tariffs change; China's IEEPA/301 and Canada/Mexico fentanyl "
+                  "additive deficits, only US tariffs change; China's Section 301 and Canada/Mexico fentanyl "
                   "duties are not yet encoded."],
         "scenario": {"branches": [{"name": b.name, "probability": b.probability, "etr": b.etr,
                                    "japan": b.ge_for("JPN"), "usa": b.ge_for("USA"),

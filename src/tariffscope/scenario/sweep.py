@@ -609,13 +609,14 @@ class SweepSpec:
         u = np.empty((n, len(PARAMETERS)))
         probs = np.tile(p, (n, 1))
         positive = p > 0
+        total = float(p.sum())  # 1 for a whole tree; less when a run covers some branches only
         conc = self.probability_concentration
         for row, i in enumerate(range(start, stop)):
             # spawn_key=(i,) is exactly the i-th child of SeedSequence(seed).spawn(...)
             rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(i,)))
             u[row] = rng.random(len(PARAMETERS))
             if conc is not None and positive.any():
-                probs[row, positive] = rng.dirichlet(conc * p[positive])
+                probs[row, positive] = total * rng.dirichlet(conc * p[positive] / total)
         params = np.column_stack([d.quantile(u[:, k]) for k, d in enumerate(self.distributions().values())])
         return np.asarray(params, dtype=np.float64).reshape(n, len(PARAMETERS)), probs
 
@@ -1217,15 +1218,16 @@ def _payload(scenario: Scenario, run: ScenarioRun, spec: SweepSpec) -> _Payload:
 # ---------------------------------------------------------------------------------------------------------
 
 _Task = tuple[int, int, int]  # chunk index, first draw, stop
+_Done = Callable[..., None]  # done(k, output, notify=True): store the chunk, then report progress
 
 
-def _in_process(payload: _Payload, tasks: Sequence[_Task], done: Callable[[int, _ChunkOutput], None]) -> None:
+def _in_process(payload: _Payload, tasks: Sequence[_Task], done: _Done) -> None:
     for k, start, stop in tasks:
         done(k, _compute_chunk(payload, start, stop))
 
 
 def _local_processes(payload: _Payload, tasks: Sequence[_Task], workers: int,
-                     done: Callable[[int, _ChunkOutput], None]) -> None:
+                     done: _Done) -> None:
     # spawn, not fork: the parent holds polars/DuckDB/BLAS thread pools, which fork does not copy safely
     executor = ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
                                    mp_context=multiprocessing.get_context("spawn"))
@@ -1249,15 +1251,15 @@ def _local_processes(payload: _Payload, tasks: Sequence[_Task], workers: int,
         for f, k in futures.items():
             if k not in handled and f.done() and not f.cancelled() and f.exception() is None:
                 with contextlib.suppress(Exception):
-                    done(k, f.result())
+                    done(k, f.result(), notify=False)
         raise
     executor.shutdown(wait=True)
 
 
-def _distributed(payload: _Payload, tasks: Sequence[_Task], address: str, timeout: float, sweep_id: str,
-                 done: Callable[[int, _ChunkOutput], None]) -> None:
+def _connect(address: str, timeout: float) -> Any:
+    """A ``distributed.Client`` of the scheduler at ``address``; NetworkError after ``timeout`` seconds."""
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError:
         raise InputError(
             "a Dask scheduler needs dask and distributed: pip install 'tariffscope[dask]' "
@@ -1266,16 +1268,23 @@ def _distributed(payload: _Payload, tasks: Sequence[_Task], address: str, timeou
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            client = Client(address, timeout=timeout, set_as_default=False)
+            return Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise NetworkError(
-            f"could not reach the Dask scheduler at {address} within {timeout:g} s "
-            f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); check the address and that "
-            "`dask scheduler` is running there, raise --timeout, or use --workers N for local processes"
+            f"could not reach the Dask scheduler at {address} within the timeout of {timeout:g} s ({reason}); "
+            "check the address and that `dask scheduler` is running there, raise --timeout, or use "
+            "--workers N for local processes"
         ) from None
     except (ValueError, TypeError) as exc:
         raise InputError(f"the Dask scheduler address {address!r} is not valid ({exc}); "
                          "give it as tcp://host:port, e.g. tcp://127.0.0.1:8786") from None
+
+
+def _distributed(payload: _Payload, tasks: Sequence[_Task], client: Any, timeout: float, sweep_id: str,
+                 done: _Done) -> None:
+    from distributed import as_completed
+
     futures: dict[Any, int] = {}
     handled: set[int] = set()
     try:
@@ -1283,7 +1292,7 @@ def _distributed(payload: _Payload, tasks: Sequence[_Task], address: str, timeou
         for k, start, stop in tasks:
             futures[client.submit(_compute_chunk, shared, start, stop, key=f"tariffscope-sweep-{sweep_id}-{k}",
                                   retries=1)] = k
-        for f in as_completed(list(futures)):
+        for f in as_completed(list(futures), loop=client.loop):
             k = futures[f]
             handled.add(k)
             done(k, f.result())
@@ -1292,13 +1301,10 @@ def _distributed(payload: _Payload, tasks: Sequence[_Task], address: str, timeou
         for f in unfinished:
             if f.status == "finished":
                 with contextlib.suppress(Exception):
-                    done(futures[f], f.result(timeout=timeout))
+                    done(futures[f], f.result(timeout=timeout), notify=False)
         with contextlib.suppress(Exception):
             client.cancel([f for f in unfinished if f.status != "finished"])
         raise
-    finally:
-        with contextlib.suppress(Exception):
-            client.close(timeout=timeout)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1402,8 +1408,6 @@ def run_sweep(
     >>> result = run_sweep(load_scenario("us-japan-2025"), SweepSpec(draws=1000))  # doctest: +SKIP
     >>> result.percentiles()  # doctest: +SKIP
     """
-    from tariffscope.store.duck import Store
-
     if not isinstance(spec, SweepSpec):
         raise InputError(f"spec must be a SweepSpec (see SweepSpec.from_dict); got {type(spec).__name__}")
     workers = _whole(workers, "workers", 1, "local worker processes; 1 runs in this process")
@@ -1411,8 +1415,22 @@ def run_sweep(
         raise InputError(f"give either a Dask scheduler ({scheduler}) or workers={workers} local processes, not both")
     if scheduler is not None and not isinstance(scheduler, str):
         raise InputError(f"scheduler must be an address like tcp://host:8786; got {scheduler!r}")
-    if not (isinstance(timeout, int | float) and timeout > 0):
+    if isinstance(timeout, bool) or not (isinstance(timeout, int | float) and timeout > 0):
         raise InputError(f"timeout must be a positive number of seconds; got {timeout!r}")
+    client = _connect(scheduler, float(timeout)) if scheduler is not None else None
+    try:
+        return _run(scenario, spec, base_run, options, client, workers, store, resume, progress, float(timeout))
+    finally:
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close(timeout=timeout)
+
+
+def _run(scenario: Scenario, spec: SweepSpec, base_run: ScenarioRun | None, options: RunOptions | None,
+         client: Any, workers: int, store: Store | None, resume: bool, progress: Callable[[int], None] | None,
+         timeout: float) -> SweepResult:
+    from tariffscope.store.duck import Store
+
     if base_run is None:
         base_run = run_scenario(scenario, options=options or RunOptions())
     elif base_run.scenario.content_hash() != scenario.content_hash():
@@ -1444,39 +1462,40 @@ def run_sweep(
     summary_frame = pl.DataFrame({"branch": list(labels[:-1]),
                                   "probability": [b.probability for b in payload.branches],
                                   "etr": [b.etr for b in payload.branches]})
-    store.save_frame(f"sweep:{sweep_id}", summary_frame, kind="sweep",
-                     meta={**meta, "status": "running", "chunks_done": loaded,
-                           "updated": dt.datetime.now().isoformat(timespec="seconds")})
+    def record(status: str) -> None:
+        store.save_frame(f"sweep:{sweep_id}", summary_frame, kind="sweep",
+                         meta={**meta, "status": status, "chunks_done": len(chunks),
+                               "updated": dt.datetime.now().isoformat(timespec="seconds")})
+
+    record("running")
     if progress is not None and loaded:
         progress(loaded)
 
-    def done(k: int, out: _ChunkOutput) -> None:
+    def done(k: int, out: _ChunkOutput, notify: bool = True) -> None:
         start, stop = spec.chunk_bounds(k)
         store.save_frame(_chunk_name(sweep_id, k), _chunk_frame(out, labels, payload.metrics), kind="sweep-chunk",
                          meta={"sweep_id": sweep_id, "chunk": k, "start": start, "stop": stop})
         chunks[k] = out
-        if progress is not None:
+        if notify and progress is not None:
             progress(1)
 
     tasks = [(k, *spec.chunk_bounds(k)) for k in range(spec.n_chunks) if k not in chunks]
     try:
         if not tasks:
             pass
-        elif scheduler is not None:
-            _distributed(payload, tasks, scheduler, float(timeout), sweep_id, done)
+        elif client is not None:
+            _distributed(payload, tasks, client, timeout, sweep_id, done)
         elif workers > 1 and len(tasks) > 1:
             _local_processes(payload, tasks, workers, done)
         else:
             _in_process(payload, tasks, done)
-    except KeyboardInterrupt as exc:
-        kept = _assemble(scenario, spec, sweep_id, payload, chunks, deterministic, loaded)
+    except BaseException as exc:
         with contextlib.suppress(Exception):
-            store.save_frame(f"sweep:{sweep_id}", summary_frame, kind="sweep",
-                             meta={**meta, "status": "interrupted", "chunks_done": len(chunks),
-                                   "updated": dt.datetime.now().isoformat(timespec="seconds")})
-        raise SweepInterrupted(kept) from exc
-    store.save_frame(f"sweep:{sweep_id}", summary_frame, kind="sweep",
-                     meta={**meta, "status": "complete", "chunks_done": len(chunks),
-                           "updated": dt.datetime.now().isoformat(timespec="seconds")})
+            record("interrupted" if isinstance(exc, KeyboardInterrupt) else "failed")
+        if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, SweepInterrupted):
+            kept = _assemble(scenario, spec, sweep_id, payload, chunks, deterministic, loaded)
+            raise SweepInterrupted(kept) from exc
+        raise
+    record("complete")
     return _assemble(scenario, spec, sweep_id, payload, chunks, deterministic, loaded)
 
