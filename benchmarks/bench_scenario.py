@@ -53,7 +53,7 @@ def machine() -> str:
     except OSError:
         pass
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    load = ", load average %.2f %.2f %.2f" % os.getloadavg() if hasattr(os, "getloadavg") else ""
+    load = ", load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()) if hasattr(os, "getloadavg") else ""
     return (f"nproc {usable} (cpu_count {os.cpu_count()}), CPU \"{cpu}\", Python {platform.python_version()}, "
             f"numpy {np.__version__}{load}")
 
@@ -120,16 +120,28 @@ def bench_sweep(draws: int, with_dask: bool) -> list[tuple[str, str, str]]:
             from distributed import LocalCluster
         except ImportError:
             return rows
-        with tempfile.TemporaryDirectory() as home:
-            os.environ["TARIFFSCOPE_HOME"] = home
-            start = time.perf_counter()
-            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                              host="127.0.0.1") as cluster:
-                result = run_sweep(scenario, spec, scheduler=cluster.scheduler_address)
-            seconds = time.perf_counter() - start
-        same = np.array_equal(results["in process"].values, result.values)
-        rows.append((f"Sweep, {draws:,} draws, Dask LocalCluster of 2 worker processes (cluster start included)",
-                     f"{seconds:.1f} s ({times['in process'] / seconds:.2f}x in-process; identical: {same})", ""))
+        import dask
+
+        # Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536, which makes the many 194x194
+        # temporaries of each GE solve slow in worker threads (measured 2.5-4x per chunk); a large mmap
+        # threshold restores most of the speed, and the sampling profiler costs another ~25 %
+        # (docs/scenarios.md).
+        tuned = {"distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": 16 * 2**20,
+                 "distributed.worker.profile.enabled": False}
+        for label, config, n in (("Dask defaults", {}, min(draws, 1000)),
+                                 ("MALLOC_MMAP_THRESHOLD_=16 MiB, profiler off", tuned, draws)):
+            with tempfile.TemporaryDirectory() as home, dask.config.set(config):
+                os.environ["TARIFFSCOPE_HOME"] = home
+                start = time.perf_counter()
+                with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  host="127.0.0.1") as cluster:
+                    result = run_sweep(scenario, SweepSpec(draws=n), scheduler=cluster.scheduler_address)
+                seconds = time.perf_counter() - start
+            same = np.array_equal(results["in process"].values[:n], result.values)
+            rows.append((f"Sweep, {n:,} draws, Dask LocalCluster of 2 worker processes, {label} "
+                         "(cluster start included)",
+                         f"{seconds:.1f} s ({seconds / n * 1e3:.2f} ms per draw; identical to in-process: {same})",
+                         ""))
     return rows
 
 

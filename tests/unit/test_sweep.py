@@ -315,7 +315,7 @@ def test_spec_from_dict_yaml_forms_and_round_trip() -> None:
     assert spec.export_supply_elasticity == Fixed(math.inf)
     assert spec.probability_concentration is None
     assert SweepSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
-    with pytest.raises(InputError, match="unknown sweep specification key.*trade_elasticty"):
+    with pytest.raises(InputError, match=r"unknown sweep specification key.*trade_elasticty"):
         SweepSpec.from_dict({"draws": 10, "trade_elasticty": 4})
     with pytest.raises(InputError, match="needs draws"):
         SweepSpec.from_dict({"seed": 1})

@@ -52,8 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     except TariffscopeError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
-    except KeyboardInterrupt:
-        err_console.print("[bold red]interrupted[/]")
+    except KeyboardInterrupt as exc:
+        # A sweep interrupted by Ctrl-C says how many chunks it kept and how to resume.
+        err_console.print(f"[bold red]interrupted[/]{': ' + str(exc) if str(exc) else ''}", highlight=False)
         return 130
     except Exception as exc:  # a bug, not bad input: one line, with a way to see the traceback
         if os.environ.get("TARIFFSCOPE_DEBUG"):

@@ -87,6 +87,7 @@ class BranchResult:
     partner_etr: dict[str, float] = field(default_factory=dict, compare=False)
     baseline_partner_etr: dict[str, float] = field(default_factory=dict, compare=False)
     pe_inputs: tuple[pd.DataFrame, pd.DataFrame] | None = field(default=None, compare=False)
+    pe_group: str = "japan"
 
     def ge_for(self, country: str) -> dict[str, float]:
         if self.ge is None:
@@ -106,7 +107,7 @@ class BranchResult:
             "products": self.products,
         }
         if self.pe is not None:
-            d["pe"] = _pe_summary(self.pe)
+            d["pe"] = _pe_summary(self.pe, self.pe_group)
         if self.ge is not None:
             d["ge"] = self.ge[list(GE_COLUMNS)].to_dict(orient="records")
             d["us_imports_change"] = self.diversion
@@ -151,7 +152,8 @@ class ScenarioRun:
                 for k in DIVERSION_REGIONS
             }
         if all(b.pe is not None for b in self.branches):
-            totals = [_pe_summary(b.pe)["us_imports_from_origin_change"] for b in self.branches]  # type: ignore[arg-type]
+            totals = [_pe_summary(b.pe, b.pe_group)["us_imports_from_origin_change"]  # type: ignore[arg-type]
+                      for b in self.branches]
             out["pe_us_imports_from_origin_change"] = float(np.dot(probs, totals))
         return out
 
@@ -221,19 +223,20 @@ def _month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
     return out
 
 
-def _pe_summary(frame: pd.DataFrame) -> dict[str, Any]:
+def _pe_summary(frame: pd.DataFrame, group: str = "japan") -> dict[str, Any]:
+    """Totals by partner group, and the change of US imports from ``group`` (the origin's GTAP group)."""
     by_group = frame.groupby("origin")[["import_value", "new_import_value", "trade_creation", "trade_diversion",
                                         "tariff_revenue_change", "consumer_surplus_change"]].sum()
     change = np.nan
-    if "japan" in by_group.index:
-        values = by_group.loc["japan"].to_numpy(dtype=float)
+    if group in by_group.index:
+        values = by_group.loc[group].to_numpy(dtype=float)
         old, new = values[0], values[1]  # import_value, new_import_value
         change = new / old - 1 if old > 0 else np.nan
     out: dict[str, Any] = {
         "by_partner": by_group.reset_index().to_dict(orient="records"),
         "us_imports_from_origin_change": change,
     }
-    sectors = frame[frame["origin"] == "japan"].sort_values("trade_change")
+    sectors = frame[frame["origin"] == group].sort_values("trade_change")
     out["origin_by_sector"] = sectors[["product", "import_value", "trade_change", "tariff", "new_tariff"]].head(15).to_dict(
         orient="records"
     )
@@ -308,8 +311,10 @@ def run_leaf(scenario: Scenario, leaf: Leaf, options: RunOptions, base_schedule:
                                        deficits=options.deficits, label=leaf.name, start=ge_start)
         ge_frame = result.to_frame()
         diversion = us_import_changes(result.flows_frame())
+    from tariffscope.data.weights import partner_group
+
     return BranchResult(leaf.name, leaf.probability, etr, etr0, path, products, pe_frame, ge_frame, diversion,
-                        partner_etr, base_etr, pe_inputs)
+                        partner_etr, base_etr, pe_inputs, partner_group(origin))
 
 
 def us_import_changes(flows: pd.DataFrame) -> dict[str, float]:

@@ -17,8 +17,11 @@ missing ones.
 >>> spec = SweepSpec(draws=1000, seed=7, trade_elasticity=Uniform(3, 6))
 >>> spec.n_chunks
 4
->>> round(float(spec.parameters(0, 1000)[:, 0].mean()), 1)
-4.5
+>>> theta = spec.parameters(0, 1000)[:, 0]          # one column per PARAMETERS entry
+>>> bool(3 <= theta.min() and theta.max() <= 6), bool(abs(theta.mean() - 4.5) < 0.1)
+(True, True)
+>>> bool((spec.parameters(250, 500) == spec.parameters()[250:500]).all())   # draws don't depend on chunking
+True
 >>> SweepSpec.from_dict({"draws": 10, "trade_elasticity": {"dist": "normal", "mean": 4.5, "sd": 1,
 ...                      "low": 2, "high": 8}}).trade_elasticity
 Normal(mean=4.5, sd=1.0, low=2.0, high=8.0)
@@ -32,6 +35,7 @@ import hashlib
 import json
 import math
 import multiprocessing
+import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -44,6 +48,8 @@ import pandas as pd
 import polars as pl
 from numpy.typing import NDArray
 
+from tariffscope.economics.ge import TRADE_ELASTICITY_RANGE
+from tariffscope.economics.pe import IMPORT_DEMAND_RANGE, SUBSTITUTION_RANGE
 from tariffscope.errors import InputError, NetworkError
 from tariffscope.scenario.run import DIVERSION_REGIONS, RunOptions, ScenarioRun, run_scenario
 from tariffscope.scenario.tree import Scenario
@@ -80,12 +86,11 @@ PARAMETERS: tuple[str, ...] = (
 )
 
 #: Valid range of each parameter (a distribution's support must lie inside), and whether the upper end
-#: is open. Trade elasticity: the GE model's range (:data:`tariffscope.economics.ge.TRADE_ELASTICITY_RANGE`);
-#: the PE elasticities: :class:`~tariffscope.economics.pe.PEModel`'s.
+#: is open: the GE model's range of trade elasticities and :class:`~tariffscope.economics.pe.PEModel`'s.
 _RANGES: dict[str, tuple[float, float, bool]] = {
-    "trade_elasticity": (0.1, 30.0, False),
-    "substitution_elasticity": (0.0, 50.0, False),
-    "import_demand_elasticity": (-50.0, 0.0, True),
+    "trade_elasticity": (*TRADE_ELASTICITY_RANGE, False),
+    "substitution_elasticity": (*SUBSTITUTION_RANGE, False),
+    "import_demand_elasticity": (*IMPORT_DEMAND_RANGE, True),
     "export_supply_elasticity": (0.0, math.inf, False),
 }
 
@@ -477,23 +482,26 @@ class SweepSpec:
     chunk_size
         Draws per chunk: the unit of parallel work, of progress and of what is stored for resuming.
     trade_elasticity
-        GE trade elasticity :math:`\\theta`. Default ``Uniform(3, 6)``: the range of the preferred
-        estimates of Simonovska and Waugh (2014, JIE 92(1), 4.1 to 4.6 by SMM, up to about 5) and of
-        Head and Mayer's (2014, Handbook of International Economics vol. 4, ch. 3) tariff-based median of
-        about 5 (structural-gravity central value 5.03); Costinot and Rodríguez-Clare (2014) use 5.
+        GE trade elasticity :math:`\\theta`. Default ``Uniform(3, 6)``, spanning the main estimates:
+        "roughly four" by simulated method of moments (Simonovska and Waugh 2014, JIE 92(1), 34-50),
+        about 5 as the central tariff-based value in Head and Mayer's (2014, Handbook of International
+        Economics vol. 4, ch. 3) survey and in product-level tariff estimates (Fontagné, Guimbard and
+        Orefice 2022, JIE 137); Costinot and Rodríguez-Clare (2014) use 5.
     substitution_elasticity
-        PE Armington elasticity between origins of a product. Default ``Uniform(1, 3)`` around SMART's
-        1.5 (WITS help) up to the low end of product-level estimates (Broda and Weinstein 2006).
+        PE Armington elasticity between origins of a product. Default ``Uniform(1, 3)``: from SMART's
+        default 1.5 (WITS help) to about the median of product-level estimates for US imports (Broda and
+        Weinstein 2006, QJE 121(2)); a judgement, not an estimated distribution.
     import_demand_elasticity
-        PE elasticity of a product's total imports to its price (< 0). Default ``Uniform(-2, -0.5)``,
-        the central range of the product-level estimates of Kee, Nicita and Olarreaga (2008, REStat 90(4)),
-        whose simple average for the US is about -1.5 to -1.
+        PE elasticity of a product's total imports to its price (< 0). Default ``Uniform(-2, -0.5)``
+        around the PE model's default -1.25; product-level estimates for the US are in Kee, Nicita and
+        Olarreaga (2008, REStat 90(4)). A judgement band: override it with your own.
     export_supply_elasticity
         PE export supply elasticity :math:`\\omega`, the pass-through knob: the share of a tariff change
         that US buyers pay is :math:`\\omega/(\\omega+\\sigma-\\varepsilon)` for one origin
         (:func:`pass_through`). Default ``Fixed(inf)``: full pass-through, world prices fixed, as found for
-        the 2018-19 US tariffs (Amiti, Redding and Weinstein 2019; Fajgelbaum et al. 2020). A finite
-        distribution lets foreign exporters absorb part of the tariff.
+        the 2018-19 US tariffs (Amiti, Redding and Weinstein 2019, JEP 33(4); Fajgelbaum, Goldberg,
+        Kennedy and Khandelwal 2020, QJE 135(1)). A finite distribution lets foreign exporters absorb part
+        of the tariff. GE does not use it (there tariff incidence follows from wages and prices).
     probability_concentration
         Branch probabilities are drawn from :math:`\\mathrm{Dirichlet}(c\\,p)` with the tree's leaf
         probabilities :math:`p`: mean :math:`p`, variance :math:`p(1-p)/(c+1)` (c = 50: a 0.5 branch has
@@ -703,12 +711,14 @@ class _ChunkOutput:
     values: FloatArray
 
 
-def _ge_outputs(result: Any, i_origin: int, i_us: int, members: list[NDArray[np.intp]], rest: NDArray[np.intp]) -> list[float]:
-    """The GE metrics from a GEResult's arrays (definitions as in :data:`tariffscope.economics.ge.COLUMNS`
-    and :func:`tariffscope.scenario.run.us_import_changes`)."""
-    e1, e0, p_hat, w_hat = result.new_expenditure, result.baseline_expenditure, result.price_index_hat, result.wage_hat
-    welfare = e1 / e0 / p_hat - 1.0
-    real_gdp = w_hat / p_hat - 1.0
+def _ge_outputs(result: Any, i_origin: int, i_us: int, members: list[NDArray[np.intp]],
+                rest: NDArray[np.intp]) -> list[float]:
+    """The GE metrics of :data:`_GE_METRICS` from a GEResult's arrays, with the definitions of
+    :data:`tariffscope.economics.ge.COLUMNS` and :func:`tariffscope.scenario.run.us_import_changes`
+    (read from the arrays: building the frames costs more than the solve; the fixed-input test checks
+    that the numbers are the deterministic run's)."""
+    welfare = result.new_expenditure / result.baseline_expenditure / result.price_index_hat - 1.0
+    real_gdp = result.wage_hat / result.price_index_hat - 1.0
     off_old = result.baseline_flows[i_origin].sum() - result.baseline_flows[i_origin, i_origin]
     off_new = result.new_flows[i_origin].sum() - result.new_flows[i_origin, i_origin]
     exports = off_new / off_old - 1.0 if off_old > 0 else math.nan
@@ -737,7 +747,8 @@ def _solve_ge(payload: _Payload, branch: _BranchInputs, thetas: FloatArray, star
     rest = np.array([k for k in range(len(countries)) if k not in listed and k != i_us], dtype=np.intp)
     unique, inverse = np.unique(thetas, return_inverse=True)
     out = np.empty((len(unique), len(_GE_METRICS)))
-    assert branch.ge_start is not None
+    if branch.ge_start is None:  # pragma: no cover - _payload builds it whenever GE is on
+        raise InputError(f"branch {branch.name} has no GE inputs")
     mid, half, coefs = branch.ge_start
     for k, theta in enumerate(unique):
         x = (theta - mid) / half if half > 0 else 0.0
@@ -763,7 +774,8 @@ def _solve_pe(payload: _Payload, branch: _BranchInputs, params: FloatArray) -> F
     """
     from tariffscope.economics.pe import PEModel
 
-    assert branch.pe_inputs is not None
+    if branch.pe_inputs is None:  # pragma: no cover - _payload sets it whenever PE is on
+        raise InputError(f"branch {branch.name} has no PE inputs")
     table, changes = branch.pe_inputs
     # columns of params: substitution, import demand, export supply
     unique, inverse = np.unique(params, axis=0, return_inverse=True)
@@ -866,6 +878,8 @@ class SweepResult:
         ``(draws, branches)`` drawn probabilities.
     parameter_values : ndarray
         ``(draws, len(PARAMETERS))`` drawn parameters.
+    draw_index : ndarray
+        The draw number of each row (``0 .. draws - 1``; fewer rows when interrupted).
     deterministic : dict
         Each branch's (and ``"expected"``) metrics in the deterministic run, at the run's options.
     chunks_done, chunks_total, chunks_loaded : int
@@ -1226,11 +1240,42 @@ def _in_process(payload: _Payload, tasks: Sequence[_Task], done: _Done) -> None:
         done(k, _compute_chunk(payload, start, stop))
 
 
-def _local_processes(payload: _Payload, tasks: Sequence[_Task], workers: int,
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _warm_up() -> int:
+    """Run once in each new worker: import the solvers and load the world trade data."""
+    from tariffscope.economics.world import load_world_trade
+
+    load_world_trade()
+    return 1
+
+
+def _start_pool(workers: int) -> ProcessPoolExecutor:
+    """Local worker processes, started at once so that their imports overlap the deterministic run.
+
+    Spawned, not forked: the parent holds polars/DuckDB/BLAS thread pools that fork does not copy safely.
+    Each worker computes one chunk at a time with one BLAS thread (unless the environment says
+    otherwise): ``workers`` processes then share the cores instead of oversubscribing them.
+    """
+    saved = {k: os.environ.get(k) for k in _BLAS_THREADS}
+    try:
+        for k in _BLAS_THREADS:
+            os.environ.setdefault(k, "1")
+        executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        for _ in range(workers):  # each submission starts one process, with the environment above
+            executor.submit(_warm_up)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return executor
+
+
+def _local_processes(payload: _Payload, tasks: Sequence[_Task], executor: ProcessPoolExecutor,
                      done: _Done) -> None:
-    # spawn, not fork: the parent holds polars/DuckDB/BLAS thread pools, which fork does not copy safely
-    executor = ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
-                                   mp_context=multiprocessing.get_context("spawn"))
     futures: dict[Future[_ChunkOutput], int] = {
         executor.submit(_compute_chunk, payload, start, stop): k for k, start, stop in tasks
     }
@@ -1253,7 +1298,6 @@ def _local_processes(payload: _Payload, tasks: Sequence[_Task], workers: int,
                 with contextlib.suppress(Exception):
                     done(k, f.result(), notify=False)
         raise
-    executor.shutdown(wait=True)
 
 
 def _connect(address: str, timeout: float) -> Any:
@@ -1418,16 +1462,20 @@ def run_sweep(
     if isinstance(timeout, bool) or not (isinstance(timeout, int | float) and timeout > 0):
         raise InputError(f"timeout must be a positive number of seconds; got {timeout!r}")
     client = _connect(scheduler, float(timeout)) if scheduler is not None else None
+    pool = _start_pool(min(workers, spec.n_chunks)) if workers > 1 and spec.n_chunks > 1 else None
     try:
-        return _run(scenario, spec, base_run, options, client, workers, store, resume, progress, float(timeout))
+        return _run(scenario, spec, base_run, options, client, pool, store, resume, progress, float(timeout))
     finally:
         if client is not None:
             with contextlib.suppress(Exception):
                 client.close(timeout=timeout)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run(scenario: Scenario, spec: SweepSpec, base_run: ScenarioRun | None, options: RunOptions | None,
-         client: Any, workers: int, store: Store | None, resume: bool, progress: Callable[[int], None] | None,
+         client: Any, pool: ProcessPoolExecutor | None, store: Store | None, resume: bool,
+         progress: Callable[[int], None] | None,
          timeout: float) -> SweepResult:
     from tariffscope.store.duck import Store
 
@@ -1485,8 +1533,8 @@ def _run(scenario: Scenario, spec: SweepSpec, base_run: ScenarioRun | None, opti
             pass
         elif client is not None:
             _distributed(payload, tasks, client, timeout, sweep_id, done)
-        elif workers > 1 and len(tasks) > 1:
-            _local_processes(payload, tasks, workers, done)
+        elif pool is not None and len(tasks) > 1:
+            _local_processes(payload, tasks, pool, done)
         else:
             _in_process(payload, tasks, done)
     except BaseException as exc:
