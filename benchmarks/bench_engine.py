@@ -19,18 +19,11 @@ import time
 
 import numpy as np
 import polars as pl
+from _machine import cpu_model  # benchmarks/_machine.py (scripts run from this folder)
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
 
 

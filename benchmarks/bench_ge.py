@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from _machine import cpu_model  # benchmarks/_machine.py (scripts run from this folder)
 
 from tariffscope.economics._hat_algebra import HatProblem, _Operators
 from tariffscope.economics.estimation import PPMLGravity
@@ -74,14 +75,7 @@ def _median_time(function: Callable[[], Any], repeat: int) -> float:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return (
         f"{os.cpu_count()} cores (nproc), {cpu}, Python {platform.python_version()}, numpy {np.__version__}"
     )

@@ -21,18 +21,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _machine import cpu_model  # benchmarks/_machine.py (scripts run from this folder)
 
 from tariffscope.economics.pe import PEModel
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def data(n_products: int, n_origins: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _machine import cpu_model  # benchmarks/_machine.py (scripts run from this folder)
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS_scenario.md"
@@ -44,14 +45,7 @@ print(t1 - t0, t2 - t1)
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     load = ", load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()) if hasattr(os, "getloadavg") else ""
     return (f"nproc {usable} (cpu_count {os.cpu_count()}), CPU \"{cpu}\", Python {platform.python_version()}, "
