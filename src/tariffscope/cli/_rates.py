@@ -163,6 +163,10 @@ def register(app: typer.Typer) -> None:
         frame = read_entries(file)
         if "customs_value" not in frame.columns:
             raise InputError(f"entry file '{file}' needs a 'customs_value' column (USD) to compute duty")
+        empty = frame["customs_value"].is_null()
+        if empty.any():
+            first = int(empty.arg_max() or 0) + 2  # file line: header is line 1
+            raise InputError(f"entry file '{file}' line {first}: customs_value is empty; every line needs one")
         with progress("rating entry lines", enabled=frame.height > 200_000 and not as_json):
             rated = schedule.rates(frame)
         summary = _duty_summary(rated)
