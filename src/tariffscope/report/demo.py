@@ -16,7 +16,7 @@ from typing import Any
 
 GOODS = {
     "8703230190": "Passenger car, 1.5-3.0 l (8703.23.01.90)",
-    "8708295160": "Auto body part (8708.29.51.60)",
+    "8708305090": "Brake parts (8708.30.50.90)",
     "9503000073": "Toys, duty-free, not exempt (9503.00.00.73)",
     "7208510030": "Steel plate, chapter 72 (7208.51.00.30)",
 }
