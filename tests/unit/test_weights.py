@@ -127,3 +127,14 @@ def test_effective_rate_needs_an_origin() -> None:
 
     with pytest.raises(InputError, match="origin"):
         effective_rates(Schedule.default(), "2025-06-01")
+
+
+@pytest.mark.parametrize("period", ["2024-13", "2024", "24-12", "2024-1"])
+def test_fetch_census_checks_the_period_before_any_download(tmp_path: Path, period: str) -> None:
+    from tariffscope.errors import InputError
+
+    def handler(request: httpx.Request) -> httpx.Response:  # pragma: no cover - must not be called
+        raise AssertionError("no request expected")
+
+    with httpx.Client(transport=httpx.MockTransport(handler)) as client, pytest.raises(InputError, match="YYYY-MM"):
+        fetch_census(period, tmp_path / "c.json", client=client)

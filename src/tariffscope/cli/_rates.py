@@ -159,6 +159,8 @@ def register(app: typer.Typer) -> None:
         """Duty on every line of an entry file, to the cent, like a CBP Form 7501, with totals."""
         from tariffscope.data.entries import read_entries, write_table
 
+        if out is not None and out.suffix.lower() not in (".csv", ".parquet", ".pq"):
+            raise InputError(f"--out '{out}' must end in .csv or .parquet")
         schedule = build_schedule(policy, hts_file, hts_edition, scenario=scenario)
         frame = read_entries(file)
         if "customs_value" not in frame.columns:
@@ -490,6 +492,8 @@ def register(app: typer.Typer) -> None:
         """Every HTS10 line x origin on one date: the full rate panel."""
         from tariffscope.data.entries import write_table
 
+        if out is not None and out.suffix.lower() not in (".csv", ".parquet", ".pq"):
+            raise InputError(f"--out '{out}' must end in .csv or .parquet")
         schedule = build_schedule(policy, hts_file, hts_edition, scenario=scenario)
         day = _parse_date(date, "date")
         with progress("computing the rate panel", enabled=not as_json):

@@ -160,6 +160,7 @@ def fetch_census(
 
     The response is validated (:func:`parse_census_json`) before it replaces ``dest``."""
     import os
+    import re
     import tempfile
 
     import httpx
@@ -167,6 +168,10 @@ def fetch_census(
     from tariffscope.data.countries import country as country_info
     from tariffscope.data.countries import normalize_country
 
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
+        raise InputError(f"Census period '{period}' must be a month YYYY-MM, e.g. 2024-12")
+    if value_column not in _VALUE_COLUMNS:
+        raise InputError(f"value column '{value_column}' is not one of {', '.join(_VALUE_COLUMNS)}")
     params = {"get": f"I_COMMODITY,CTY_CODE,{value_column}", "time": period, "COMM_LVL": "HS10"}
     if country:
         params["CTY_CODE"] = country_info(normalize_country(country)).census_code

@@ -164,7 +164,7 @@ class Policy:
         import difflib
 
         close = difflib.get_close_matches(measure_id, [m.id for m in self.measures], n=4)
-        hint = f"; did you mean {', '.join(close)}?" if close else "; `tariffscope measures` lists them"
+        hint = f"; did you mean {', '.join(close)}?" if close else "; `tariffscope measures list` lists them"
         raise InputError(f"unknown measure id '{measure_id}'{hint}")
 
     def excluders(self) -> dict[str, list[str]]:
