@@ -517,7 +517,7 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("demo-output"), "--out", help="Folder for the report and charts."),
         as_json: bool = JSON_OPTION,
     ) -> None:
-        """The main job on bundled data: the US-Japan case, from the law to effective rates."""
+        """The main job on bundled data: the US-Japan case, from the law to rates, scenarios and GE impacts."""
         from tariffscope.report.demo import run_demo
 
         result = run_demo(out, quiet=as_json)

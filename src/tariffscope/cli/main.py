@@ -24,11 +24,16 @@ app = typer.Typer(
 
 
 @app.command("version")
-def version_command() -> None:
+def version_command(as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
     """Print the tariffscope version."""
     from tariffscope import __version__
 
-    typer.echo(__version__)
+    if as_json:
+        from tariffscope.cli._common import emit_json
+
+        emit_json({"version": __version__})
+    else:
+        typer.echo(__version__)
 
 
 def _register() -> None:

@@ -1,9 +1,10 @@
-"""The main job on bundled data: the US-Japan case from the law to effective rates.
+"""The main job on bundled data: the US-Japan case from the law to rates, scenarios and GE impacts.
 
 ``tariffscope demo`` (and ``make demo``) runs it: the duty on a Japanese car layer by layer on the dates
-the law changed, the rate paths of four typical goods, and Japan's trade-weighted effective rate month by
-month from January 2025, beside other partners. It writes ``report.html`` (tables and plotly figures,
-self-contained, offline) and ``summary.json`` to the output folder.
+the law changed, the rate paths of four typical goods, Japan's trade-weighted effective rate month by
+month from January 2025 beside other partners, and the ``us-japan-2025`` scenario tree (effective rate,
+real GDP, trade diversion per outcome and the expectation). It writes ``report.html`` (tables and plotly
+figures, self-contained, offline) and ``summary.json`` to the output folder.
 """
 
 from __future__ import annotations
