@@ -88,3 +88,18 @@ def test_pe_with_tariffs_from_the_rule_engine(tmp_path: Path) -> None:
     assert "0.275" in text and "0.025" in text
     proc = run(["pe", "--imports", str(imports), "--from-date", "2025-01-01"], tmp_path, check=False)
     assert proc.returncode == 2 and "--to-date" in proc.stderr
+
+
+def test_stored_runs_can_be_listed_and_compared(tmp_path: Path) -> None:
+    a = json.loads(run(["scenario", "run", "us-japan-2025", "--no-pe", "--json"], tmp_path).stdout)["stored_as"]
+    b = json.loads(run(["scenario", "run", "us-japan-2025", "--no-pe", "--trade-elasticity", "6", "--json"],
+                       tmp_path).stdout)["stored_as"]
+    again = json.loads(run(["scenario", "run", "us-japan-2025", "--no-pe", "--json"], tmp_path).stdout)["stored_as"]
+    assert again == a  # same inputs, same content hash
+    runs = json.loads(run(["scenario", "runs", "--json"], tmp_path).stdout)
+    assert {a, b} <= {r["name"] for r in runs}
+    diff = json.loads(run(["scenario", "diff", a, b, "--json"], tmp_path).stdout)
+    assert not diff["same_inputs"]
+    deal = next(r for r in diff["branches"] if r["branch"] == "deal")
+    assert deal["etr_first"] == pytest.approx(deal["etr_second"])
+    assert deal["real_gdp_change_first"] != pytest.approx(deal["real_gdp_change_second"], abs=1e-6)

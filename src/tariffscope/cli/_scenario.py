@@ -122,6 +122,68 @@ def register(app: typer.Typer) -> None:
         """Branches side by side on one metric, as a table and a figure."""
         _compare(branches, metric, origin, scenario, hts, date, plot, as_json)
 
+    @sc_app.command("runs")
+    def runs_command(as_json: bool = JSON_OPTION) -> None:
+        """Stored scenario runs (newest first), with their content hash and version."""
+        from tariffscope.store.duck import Store
+
+        entries = Store().list(kind="scenario-run")
+        rows = [{"name": e["name"], "created": e["created"], "version": e["version"],
+                 "content_hash": e["meta"].get("content_hash"),
+                 "options": e["meta"].get("inputs", {}).get("options")} for e in entries]
+        if as_json:
+            emit_json(rows)
+            return
+        t = Table(title="Stored scenario runs")
+        for c in ("name", "created", "version", "options"):
+            t.add_column(c, overflow="fold")
+        for r in rows:
+            opts = r["options"] or {}
+            t.add_row(r["name"], r["created"][:19], r["version"],
+                      f"theta {opts.get('trade_elasticity')}, {opts.get('deficits')}")
+        console.print(t)
+
+    @sc_app.command("diff")
+    def diff_command(
+        first: str = typer.Argument(..., help="A stored run (see `scenario runs`)."),
+        second: str = typer.Argument(..., help="Another stored run."),
+        as_json: bool = JSON_OPTION,
+    ) -> None:
+        """Two stored runs side by side: each branch's effective rate and GE results for the origin."""
+        from tariffscope.store.duck import Store
+
+        store = Store()
+        results = []
+        for name in (first, second):
+            meta = store.meta(name)
+            if meta["kind"] != "scenario-run":
+                raise InputError(f"'{name}' is a {meta['kind']}, not a scenario run")
+            results.append(meta["meta"]["result"])
+        a, b = results
+        origin = a["origin"]
+        rows = []
+        for ba in a["branches"]:
+            bb = next((x for x in b["branches"] if x["name"] == ba["name"]), None)
+            row: dict[str, Any] = {"branch": ba["name"], "etr_first": ba["etr"], "etr_second": bb["etr"] if bb else None}
+            for key in ("real_gdp_change", "welfare_change"):
+                ga = next((r[key] for r in ba.get("ge", []) if r["country"] == origin), None)
+                gb = next((r[key] for r in bb.get("ge", []) if r["country"] == origin), None) if bb else None
+                row[f"{key}_first"], row[f"{key}_second"] = ga, gb
+            rows.append(row)
+        out = {"first": first, "second": second, "origin": origin,
+               "same_inputs": a["content_hash"] == b["content_hash"], "branches": rows}
+        if as_json:
+            emit_json(out)
+            return
+        t = Table(title=f"{first} vs {second} ({origin}; same inputs: {out['same_inputs']})")
+        for c in ("branch", "ETR 1", "ETR 2", "real GDP 1", "real GDP 2", "welfare 1", "welfare 2"):
+            t.add_column(c, justify="left" if c == "branch" else "right")
+        for r in rows:
+            t.add_row(r["branch"], pct(r["etr_first"], 1), pct(r["etr_second"], 1), pct(r["real_gdp_change_first"], 3),
+                      pct(r["real_gdp_change_second"], 3), pct(r["welfare_change_first"], 3),
+                      pct(r["welfare_change_second"], 3))
+        console.print(t)
+
     @sc_app.command("sweep")
     def sweep_command(
         name: str = typer.Argument(..., help="Built-in scenario name or YAML file."),
