@@ -4,11 +4,15 @@ Run: ``.venv/bin/python benchmarks/bench_ge.py``. Needs ``../shared`` for the Li
 Guide data. The comparison with USITC's ``gegravity`` runs when a separate virtual environment with it
 exists (``GEGRAVITY_PYTHON``, default ``/tmp/gegravity-venv/bin/python``; create it with
 ``python -m venv /tmp/gegravity-venv && /tmp/gegravity-venv/bin/pip install gegravity``); it is never a
-dependency of tariffscope.
+dependency of tariffscope. The same balanced 194-country problem is solved by gegravity as released and
+with its full-GE system evaluated at price-dependent output and expenditure shares (the same equations as
+ours); the second must agree with tariffscope to ``SAME_ANSWER_PP`` (RESULTS_ge.md explains why the first
+cannot).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
@@ -28,7 +32,7 @@ from _machine import cpu_model  # benchmarks/_machine.py (scripts run from this 
 
 from tariffscope.economics._hat_algebra import HatProblem, _Operators
 from tariffscope.economics.estimation import PPMLGravity
-from tariffscope.economics.ge import GEModel
+from tariffscope.economics.ge import GEModel, GEResult
 from tariffscope.economics.trade_data import Tariffs, TradeMatrix
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -36,13 +40,24 @@ LIBERATION_DAY = SHARED / "data" / "gravity" / "liberation_day_2025"
 AGTPA = SHARED / "data" / "gravity" / "agtpa"
 GEGRAVITY_PYTHON = Path(os.environ.get("GEGRAVITY_PYTHON", "/tmp/gegravity-venv/bin/python"))
 
-# Runs inside the gegravity virtual environment (its own numpy/pandas/scipy), reads the problem from CSV.
+# Runs inside the gegravity virtual environment (its own numpy/pandas/scipy), reads the problem from CSV and
+# writes per-country results and timings as JSON. gegravity 0.3's full-GE system (OneSectorGE._full_ge) keeps
+# the *baseline* output shares Y_i/Y and expenditure shares E_j/E in all three blocks of equations, so its
+# multilateral resistances stay at their conditional values and its prices are one update p_i = Pi_i/Pi'_i
+# (the first step of the Advanced Guide's iterative procedure) rather than the full-endowment equilibrium.
+# The runner solves the counterfactual twice from the same calibrated model: with gegravity as released, and
+# with _full_ge re-evaluated at output and expenditure shares that move with the unknown prices,
+# Y'_i/Y' = p_i Y_i / sum_k p_k Y_k and E'_j/Y' = p_j E_j / sum_k p_k Y_k (E = Y for the world), i.e. the
+# Larch & Yotov (2016) system. Everything else (calibration, reference-importer normalisation, scipy root
+# 'hybr' and its tolerance 1e-8) is gegravity's own.
 GEGRAVITY_RUNNER = textwrap.dedent(
     """
-    import sys, time, warnings
+    import copy, json, sys, time, warnings
+    import numpy as np
     import pandas as pd
     warnings.simplefilter("ignore")
     import gegravity as ge
+    module = sys.modules["gegravity.OneSectorGE"]  # the package re-exports the class under the module's name
     problem, theta, out = sys.argv[1], float(sys.argv[2]), sys.argv[3]
     frame = pd.read_csv(problem, dtype={"year": str})
     start = time.perf_counter()
@@ -57,10 +72,54 @@ GEGRAVITY_RUNNER = textwrap.dedent(
     experiment = model.baseline_data.copy()
     experiment["ln_tariff"] = experiment["new_ln_tariff"]
     model.define_experiment(experiment)
-    model.simulate()
-    seconds = time.perf_counter() - start
-    model.country_results.reset_index().to_csv(out, index=False)
-    print(seconds)
+    setup = time.perf_counter() - start
+    released, root = module._full_ge, module.root
+    root_seconds = []
+
+    def timed_root(*args, **kwargs):  # scipy.optimize.root as gegravity calls it, timed
+        start = time.perf_counter()
+        result = root(*args, **kwargs)
+        root_seconds.append(time.perf_counter() - start)
+        return result
+
+    module.root = timed_root
+
+    def full_ge_moving_shares(x, params):
+        n = params["number_of_countries"]
+        prices = x[2 * n - 1:]
+        baseline = np.asarray(params["output_shr"])
+        ratio = prices / np.dot(baseline, prices)  # new share / baseline share, exporter i or importer j
+        return released(x, dict(params, output_shr=baseline * ratio,
+                                cost_out_shr=params["cost_out_shr"] * ratio[:, None],
+                                cost_exp_shr=params["cost_exp_shr"] * ratio[None, :]))
+
+    report = {"setup_seconds": setup}
+    for name, system in (("released", released), ("moving_shares", full_ge_moving_shares)):
+        run = copy.deepcopy(model)
+        module._full_ge = system
+        start = time.perf_counter()
+        run.simulate()
+        seconds = time.perf_counter() - start
+        labels, solver = run.labels, run.solver_diagnostics["full_GE"]
+        results = run.country_results
+        shipments = run.aggregate_trade_results[labels.experiment_exports]
+        output = run.outputs_expenditures[labels.experiment_output].loc[shipments.index]
+        report[name] = {
+            "seconds": seconds,
+            "full_ge_root_seconds": root_seconds[-1],  # the last root call of simulate is the full-GE system
+            "converged": bool(solver.success),
+            "message": str(solver.message),
+            "evaluations": int(solver.nfev),
+            # gegravity's own goods-market clearing: its counterfactual shipments against its output
+            "clearing_gap": float(np.max(np.abs(np.log(shipments / output)))),
+            "country": list(results.index),
+            "gdp_change": results[labels.gdp_change].tolist(),
+            "welfare_statistic": results[labels.welfare_stat].tolist(),
+            "price_change": results[labels.factory_price_change].tolist(),
+        }
+    module._full_ge, module.root = released, root
+    with open(out, "w") as handle:
+        json.dump(report, handle)
     """
 )
 
@@ -170,18 +229,16 @@ def bench_ppml() -> list[tuple[str, str, str]]:
     return rows
 
 
-def bench_gegravity() -> list[tuple[str, str, str]]:
-    label = "USITC gegravity 0.3 (scipy root, levels), same 194-country problem"
-    if not GEGRAVITY_PYTHON.exists():
-        return [(label, f"not run: no gegravity environment at {GEGRAVITY_PYTHON}", "")]
+def _gegravity_problem() -> tuple[TradeMatrix, np.ndarray, pd.DataFrame]:
+    """The Liberation Day matrix made balanced, US tariffs as iceberg costs, in gegravity's long format."""
     trade, tariffs = liberation_day()
-    n = len(trade)
-    # gegravity needs positive costs everywhere and, to compare like with like, balanced trade (its
-    # solver and ours close the multiplicative-deficit model differently otherwise): symmetrise flows.
+    n, countries = len(trade), trade.countries
+    # gegravity needs positive costs everywhere and, to compare like with like, balanced trade (its deficits
+    # are multiplicative, E_i = phi_i Y_i, and the closures differ otherwise): symmetrise the flows, so that
+    # output equals spending for every country to rounding (2e-16).
     flows = np.maximum(trade.values, trade.values.sum() * 1e-15)
     flows = (flows + flows.T) / 2
     output, spending = flows.sum(axis=1), flows.sum(axis=0)
-    countries = trade.countries
     frame = pd.DataFrame(
         {
             "exporter": np.repeat(countries, n),
@@ -190,23 +247,40 @@ def bench_gegravity() -> list[tuple[str, str, str]]:
             "trade": flows.ravel(),
             "Y": np.repeat(output, n),
             "E": np.tile(spending, n),
-            # t_ij^(1-sigma) reproducing the data exactly once multilateral resistances are solved
+            # t_ij^(1-sigma) = X_ij Y / (Y_i E_j): every baseline multilateral resistance is then exactly 1
+            # and gegravity's calibrated baseline reproduces the data flows.
             "ln_cost": np.log(flows / np.outer(output, spending) * output.sum()).ravel(),
             "ln_tariff": 0.0,
+            # coefficient -theta = 1 - sigma on ln(1 + t): t'^(1-sigma) = t^(1-sigma) (1 + t)^-theta
             "new_ln_tariff": np.log1p(tariffs.rates).ravel(),
         }
     )
-    shock = np.exp(np.log1p(tariffs.rates))  # US tariffs as iceberg costs: gegravity has no tariff revenue
-    balanced = TradeMatrix(countries, flows)
-    model = GEModel(balanced, 4.0, "multiplicative")
-    ours = model.solve(trade_cost_change=shock)
-    seconds_ours = _median_time(lambda: model.solve(trade_cost_change=shock), 20)
+    return TradeMatrix(countries, flows), 1.0 + tariffs.rates, frame
+
+
+#: Tolerance for "same answer": welfare, real GDP and relative factory-gate price changes, percentage points.
+SAME_ANSWER_PP = 1e-4
+
+
+def bench_gegravity() -> list[tuple[str, str, str]]:
+    label = "USITC gegravity 0.3 (scipy root 'hybr' on levels), same 194-country problem"
+    if not GEGRAVITY_PYTHON.exists():
+        return [(label, f"not run: no gegravity environment at {GEGRAVITY_PYTHON}", "")]
+    theta = 4.0
+    balanced, shock, frame = _gegravity_problem()
+    countries, flows = balanced.countries, balanced.values
+
+    def ours_end_to_end() -> GEResult:
+        return GEModel(balanced, theta, "multiplicative").solve(trade_cost_change=shock)
+
+    ours = ours_end_to_end()
+    seconds_ours = _median_time(ours_end_to_end, 20)
     with tempfile.TemporaryDirectory() as tmp:
-        problem, runner, out = Path(tmp, "problem.csv"), Path(tmp, "runner.py"), Path(tmp, "result.csv")
+        problem, runner, out = Path(tmp, "problem.csv"), Path(tmp, "runner.py"), Path(tmp, "result.json")
         frame.to_csv(problem, index=False)
         runner.write_text(GEGRAVITY_RUNNER)
         done = subprocess.run(
-            [str(GEGRAVITY_PYTHON), str(runner), str(problem), "4", str(out)],
+            [str(GEGRAVITY_PYTHON), str(runner), str(problem), str(theta), str(out)],
             capture_output=True,
             text=True,
             timeout=3600,
@@ -214,29 +288,64 @@ def bench_gegravity() -> list[tuple[str, str, str]]:
         )
         if done.returncode != 0:
             return [(label, f"failed: {done.stderr.strip().splitlines()[-1]}", "")]
-        seconds_theirs = float(done.stdout.strip().splitlines()[-1])
-        theirs = pd.read_csv(out).set_index("country").loc[list(countries)]
-    gap = (100 * ours.real_gdp_change - theirs["GDP change (percent)"]).abs()
-    # Market-clearing residual of gegravity's factory-gate prices in our equations.
-    problem_arrays = HatProblem(
-        flows / spending, output, spending - output, shock**-4.0, np.zeros((n, n)), 4.0, True
+        report = json.loads(out.read_text())
+    output = flows.sum(axis=1)
+    weights = output / output.sum()
+    ops = _Operators(
+        HatProblem(
+            flows / flows.sum(axis=0),
+            output,
+            np.zeros(len(countries)),
+            shock**-theta,
+            np.zeros_like(flows),
+            theta,
+            True,
+        )
     )
-    ops = _Operators(problem_arrays)
-    prices = 1 + theirs["factory gate price change (percent)"].to_numpy() / 100
-    residual_theirs = float(np.max(np.abs(ops.residual(ops.normalise(np.log(prices))))))
-    return [
+    ours_pp = {
+        "welfare": 100 * ours.welfare_change.to_numpy(),
+        "real GDP": 100 * ours.real_gdp_change.to_numpy(),
+        "relative factory-gate price": 100 * (ours.wage_hat - 1),  # ours: sum_i Y_i w_hat_i = sum_i Y_i
+    }
+    rows = [
         (
-            "tariffscope on the gegravity problem (balanced, iceberg shock, multiplicative)",
-            f"{seconds_ours * 1000:.1f} ms, residual {ours.residual:.0e}",
+            "tariffscope on the gegravity problem (balanced, iceberg shock; GEModel + solve, median of 20)",
+            f"{seconds_ours * 1000:.1f} ms ({ours.iterations} iterations, residual {ours.residual:.0e})",
             "",
-        ),
-        (
-            label,
-            f"{seconds_theirs:.1f} s, market-clearing residual {residual_theirs:.1e}; real GDP gap median "
-            f"{gap.median():.3f} pp, max {gap.max():.2f} pp ({gap.idxmax()})",
-            "same answer",
-        ),
+        )
     ]
+    for key, name in (
+        ("released", "gegravity as released (full-GE system keeps baseline output/expenditure shares)"),
+        ("moving_shares", "gegravity with shares moving with its prices (same equations as ours)"),
+    ):
+        run = report[key]
+        theirs = pd.DataFrame(run, index=run["country"]).loc[list(countries)]
+        prices = 1 + theirs["price_change"].to_numpy() / 100
+        theirs_pp = {
+            "welfare": 100 * (1 / theirs["welfare_statistic"].to_numpy() - 1),  # statistic is W / W'
+            "real GDP": theirs["gdp_change"].to_numpy(),
+            "relative factory-gate price": 100 * (prices / np.dot(weights, prices) - 1),  # same numeraire
+        }
+        gaps = {m: np.abs(ours_pp[m] - theirs_pp[m]) for m in ours_pp}
+        worst = {m: f"{g.max():.1e} pp ({countries[int(np.argmax(g))]})" for m, g in gaps.items()}
+        agree = max(g.max() for g in gaps.values()) <= SAME_ANSWER_PP
+        residual = float(np.max(np.abs(ops.residual(ops.normalise(np.log(prices))))))
+        total = report["setup_seconds"] + run["seconds"]
+        rows.append(
+            (
+                name,
+                f"{total:.1f} s ({report['setup_seconds']:.1f} s data and baseline + {run['seconds']:.1f} s "
+                f"simulate; {run['evaluations']} evaluations, converged: {run['converged']}) = "
+                f"{total / seconds_ours:,.0f}x ours ({run['seconds'] / seconds_ours:,.0f}x for simulate "
+                f"alone, {run['full_ge_root_seconds'] / seconds_ours:,.0f}x for its full-GE scipy root call "
+                f"alone, {run['full_ge_root_seconds']:.1f} s); largest gaps: welfare {worst['welfare']}, real GDP {worst['real GDP']}, relative "
+                f"factory-gate price {worst['relative factory-gate price']}; market-clearing residual in "
+                f"our equations {residual:.1e}, in gegravity's own flows {run['clearing_gap']:.1e}; "
+                f"same answer to {SAME_ANSWER_PP:g} pp: {'yes' if agree else 'no'}",
+                f">= 100x, same answer (<= {SAME_ANSWER_PP:g} pp)",
+            )
+        )
+    return rows
 
 
 def main() -> None:
