@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from tariffscope.data.hts import HTSTable, load_hts_csv
+from tariffscope.data.hts import REQUIRED_COLUMNS, HTSTable, load_hts_csv
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = REPO_ROOT.parent / "shared"
@@ -32,23 +32,9 @@ HTS_SOURCE = (
     "USITC, Harmonized Tariff Schedule of the United States (HTSUS), 2025 Basic Edition, CSV export "
     "(hts.usitc.gov); chapters 01-97, column 1 General rates parsed by tariffscope.data.duty_rates"
 )
-#: The columns the duty engine needs; `units` is kept so a specific rate can find its quantity unit.
-HTS_COLUMNS: tuple[str, ...] = (
-    "hts10",
-    "hts8",
-    "description",
-    "unit",
-    "units",
-    "general_text",
-    "mfn_kind",
-    "mfn_ad_valorem",
-    "mfn_specific",
-    "mfn_specific_unit",
-    "mfn_specific_count",
-    "jp_special",
-    "synthetic_stat_suffix",
-    "edition",
-)
+#: The columns the duty engine needs (every HTSTable column the loader requires), plus `units`, so a specific
+#: rate can find its quantity unit, and `synthetic_stat_suffix`.
+HTS_COLUMNS: tuple[str, ...] = (*REQUIRED_COLUMNS, "units", "synthetic_stat_suffix")
 DESCRIPTION_CHARS = 200
 
 
