@@ -159,8 +159,7 @@ def register(app: typer.Typer) -> None:
         """Duty on every line of an entry file, to the cent, like a CBP Form 7501, with totals."""
         from tariffscope.data.entries import read_entries, write_table
 
-        if out is not None and out.suffix.lower() not in (".csv", ".parquet", ".pq"):
-            raise InputError(f"--out '{out}' must end in .csv or .parquet")
+        _check_table_path(out)
         schedule = build_schedule(policy, hts_file, hts_edition, scenario=scenario)
         frame = read_entries(file)
         if "customs_value" not in frame.columns:
@@ -492,8 +491,7 @@ def register(app: typer.Typer) -> None:
         """Every HTS10 line x origin on one date: the full rate panel."""
         from tariffscope.data.entries import write_table
 
-        if out is not None and out.suffix.lower() not in (".csv", ".parquet", ".pq"):
-            raise InputError(f"--out '{out}' must end in .csv or .parquet")
+        _check_table_path(out)
         schedule = build_schedule(policy, hts_file, hts_edition, scenario=scenario)
         day = _parse_date(date, "date")
         with progress("computing the rate panel", enabled=not as_json):
@@ -523,6 +521,12 @@ def register(app: typer.Typer) -> None:
         result = run_demo(out, quiet=as_json)
         if as_json:
             emit_json(result)
+
+
+def _check_table_path(out: Path | None) -> None:
+    """Refuse an output file the table writer cannot write, before any work is done."""
+    if out is not None and out.suffix.lower() not in (".csv", ".parquet", ".pq"):
+        raise InputError(f"--out '{out}' must end in .csv or .parquet")
 
 
 def _duty_summary(rated: Any) -> dict[str, Any]:
