@@ -84,10 +84,9 @@ def _parse_date(value: str | None, name: str, default: dt.date | None = None) ->
         if default is None:
             raise InputError(f"--{name} is required (YYYY-MM-DD)")
         return default
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"--{name} '{value}' is not a date; write YYYY-MM-DD (e.g. 2025-06-01)") from None
+    from tariffscope.policy.schedule import _to_date
+
+    return _to_date(value, f"--{name}")
 
 
 def register(app: typer.Typer) -> None:

@@ -1024,14 +1024,13 @@ def _day_str(n: int) -> str:
 
 
 def _to_date(value: dt.date | str | None, name: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(f"{name} '{value}' is not a date; write YYYY-MM-DD (e.g. 2025-06-01)") from None
+    """A date from a date or ISO text, or one clear error naming ``name`` (parsing as in policy files)."""
+    from tariffscope.policy.io import _as_date
+
+    day = _as_date(value, name, [])
+    if day is None:
+        raise InputError(f"{name} '{value}' is not a date; write YYYY-MM-DD (e.g. 2025-06-01)")
+    return day
 
 
 def _check_fraction(x: float | None, name: str) -> None:
